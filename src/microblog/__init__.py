@@ -1,0 +1,75 @@
+"""Microblog API: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask_openapi3 import Info, OpenAPI
+
+from microblog import auth, errors, http
+from microblog.auth import passwords
+from microblog.config import load_config
+from microblog.extensions import db, migrate
+from microblog.schemas.common import ErrorOut
+
+__all__ = ["create_app"]
+
+#: Error statuses any operation may answer, documented once for every operation.
+ERROR_RESPONSES: dict[Any, Any] = dict.fromkeys(
+    (400, 401, 403, 404, 406, 409, 413, 415, 500), ErrorOut
+)
+
+
+def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
+    """Build the app. ``config`` is an environment name (``development``, ``testing``,
+    ``production``) or a mapping of settings applied over the testing environment."""
+    overrides: Mapping[str, Any] = config if isinstance(config, Mapping) else {}
+    env_name = config if isinstance(config, str) else ("testing" if overrides else None)
+    if (env_name or os.environ.get("MICROBLOG_ENV")) == "development":
+        from dotenv import load_dotenv
+
+        load_dotenv()
+
+    app = OpenAPI(
+        __name__,
+        info=Info(
+            title="Microblog API",
+            version="1.0.0",
+            description="Users, followers, posts and private task lists over JSON.",
+        ),
+        security_schemes=auth.SECURITY_SCHEMES,  # type: ignore[arg-type]
+        responses=ERROR_RESPONSES,
+        validation_error_status=400,
+        validation_error_model=ErrorOut,
+        validation_error_callback=http.raise_validation_error,
+        doc_ui=False,
+        instance_relative_config=True,
+        # instance/ under the working directory (or MICROBLOG_INSTANCE), not site-packages.
+        instance_path=os.path.abspath(os.environ.get("MICROBLOG_INSTANCE", "instance")),
+    )
+    settings = load_config(env_name, app.instance_path)
+    app.config.from_object(settings)
+    app.config.update(overrides)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(__file__), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    passwords.init_app(app)
+    http.init_app(app)
+    errors.register_error_handlers(app)
+    auth.init_app(app)
+
+    from microblog import api, cli
+
+    api.register(app)
+    cli.register(app)
+    return app

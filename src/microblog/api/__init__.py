@@ -1,0 +1,15 @@
+"""HTTP layer: one module per resource, handlers a few lines long."""
+
+from __future__ import annotations
+
+from flask_openapi3 import OpenAPI
+
+from microblog.api import ops, tokens, users
+
+API_PREFIX = "/api/v1"
+
+
+def register(app: OpenAPI) -> None:
+    for module in (users, tokens):
+        app.register_api(module.bp)
+    ops.register(app)

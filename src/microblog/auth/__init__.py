@@ -1,0 +1,118 @@
+"""Authentication: one path for every protected route.
+
+Views declare what they accept with :func:`auth_required`; a ``before_request`` hook
+(:func:`authenticate_request`) runs the matching Flask-HTTPAuth guard before the body is
+parsed, so an anonymous request is always answered ``401`` first (auth → permission →
+validation, the order Django REST framework uses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+from flask import Flask, Response, current_app, g, request
+from flask_httpauth import HTTPBasicAuth, HTTPTokenAuth, MultiAuth
+
+from microblog.errors import error_response
+
+REALM = "microblog"
+
+basic_auth = HTTPBasicAuth(realm=REALM)
+token_auth = HTTPTokenAuth(scheme="Bearer", realm=REALM)
+basic_or_token_auth = MultiAuth(basic_auth, token_auth)
+
+AuthKind = Literal["bearer", "basic", "basic_or_bearer"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: OpenAPI security requirements, per kind of credential a route takes.
+SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "bearer": [{"bearerAuth": []}],
+    "basic": [{"basicAuth": []}],
+    "basic_or_bearer": [{"basicAuth": []}, {"bearerAuth": []}],
+}
+SECURITY_SCHEMES = {
+    "basicAuth": {"type": "http", "scheme": "basic"},
+    "bearerAuth": {"type": "http", "scheme": "bearer"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: enough of the user to authorise, without loading the ORM row."""
+
+    id: int
+    username: str
+    role: str
+    last_seen: datetime
+    token_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def auth_required(kind: AuthKind = "bearer", *, optional: bool = False) -> Callable[[F], F]:
+    """Mark a view as protected. ``optional`` lets anonymous callers through, but a
+    request that does send credentials must send valid ones."""
+
+    def mark(view: F) -> F:
+        view.auth = (kind, optional)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def current_user() -> Principal | None:
+    user: Principal | None = g.get("flask_httpauth_user")
+    return user
+
+
+def require_user() -> Principal:
+    user = current_user()
+    if user is None:  # pragma: no cover - guarded by auth_required
+        raise RuntimeError("route is missing @auth_required")
+    return user
+
+
+def _passthrough() -> None:
+    return None
+
+
+GUARDS: dict[str, Callable[[], Response | None]] = {
+    "bearer": token_auth.login_required(_passthrough),
+    "basic": basic_auth.login_required(_passthrough),
+    "basic_or_bearer": basic_or_token_auth.login_required(_passthrough),
+}
+
+
+def authenticate_request() -> Response | None:
+    if request.endpoint is None or request.method == "OPTIONS":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    spec = getattr(view, "auth", None)
+    if spec is None:
+        return None
+    kind, optional = spec
+    if optional and "Authorization" not in request.headers:
+        g.flask_httpauth_user = None
+        return None
+    return GUARDS[kind]()
+
+
+def _auth_error(status: int) -> Response:
+    message = (
+        "Valid credentials are required." if status == 401 else "You are not allowed to do this."
+    )
+    return error_response(status, message)
+
+
+def init_app(app: Flask) -> None:
+    # Imported here: the verification callbacks need the models and services.
+    from microblog.auth import callbacks  # noqa: F401
+
+    basic_auth.error_handler(_auth_error)
+    token_auth.error_handler(_auth_error)
+    app.before_request(authenticate_request)

@@ -1,0 +1,45 @@
+"""argon2id password hashing, with a dummy hash so unknown users cost the same time."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app
+
+EXTENSION_KEY = "microblog.password_hasher"
+
+
+class Passwords:
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self.hasher = hasher
+        # Verified against when the user does not exist, so that the response time does
+        # not tell an attacker which usernames are registered.
+        self.dummy_hash = hasher.hash("not-a-real-password-used-for-timing-only")
+
+    def hash(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash or self.dummy_hash, password) and (
+                password_hash is not None
+            )
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.hasher.check_needs_rehash(password_hash)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION_KEY] = Passwords(
+        PasswordHasher(
+            time_cost=app.config["ARGON2_TIME_COST"],
+            memory_cost=app.config["ARGON2_MEMORY_COST"],
+            parallelism=app.config["ARGON2_PARALLELISM"],
+        )
+    )
+
+
+def passwords() -> Passwords:
+    return current_app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]

@@ -1,0 +1,143 @@
+"""Settings read from the environment, one class per environment.
+
+``MICROBLOG_ENV`` picks the class (``development``, ``testing`` or ``production``;
+production is the default so that a forgotten variable never weakens a deployment).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Route PostgreSQL URLs to psycopg 3 whatever scheme the platform hands us."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    ENV_NAME = "production"
+    DEBUG = False
+    TESTING = False
+
+    def __init__(self, instance_path: str) -> None:
+        default_db = "sqlite:///" + str(Path(instance_path) / "microblog.db")
+        self.SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_db
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": False}
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.CORS_ORIGINS = os.environ.get("CORS_ORIGINS", "")
+        self.RATELIMIT_DEFAULT = os.environ.get("RATELIMIT_DEFAULT", "300 per minute")
+        self.TOKEN_TTL = _int("TOKEN_TTL", 3600)
+        self.JWT_ACCESS_TTL = _int("JWT_ACCESS_TTL", 15 * 60)
+        self.JWT_REFRESH_TTL = _int("JWT_REFRESH_TTL", 30 * 24 * 3600)
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+        self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+        # How often (seconds) an authenticated request may write ``last_seen``.
+        self.LAST_SEEN_INTERVAL = _int("LAST_SEEN_INTERVAL", 60)
+        self.PER_PAGE_DEFAULT = 10
+        self.PER_PAGE_MAX = 100
+        # argon2id parameters (RFC 9106 second recommendation: 64 MiB, t=3, p=4).
+        self.ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+        self.ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 64 * 1024)
+        self.ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
+        self.SQLALCHEMY_RECORD_QUERIES = False
+
+    def validate(self) -> None:
+        key = self.SECRET_KEY
+        if key is None or key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 16:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 16 characters "
+                "outside development and testing (e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')"
+            )
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = True
+
+    def __init__(self, instance_path: str) -> None:
+        super().__init__(instance_path)
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _instance_secret(instance_path)
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+
+    def validate(self) -> None:
+        pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+
+    def __init__(self, instance_path: str) -> None:
+        super().__init__(instance_path)
+        self.SECRET_KEY = self.SECRET_KEY or secrets.token_urlsafe(32)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+        )
+        # Cheap hashing keeps the suite fast; production parameters are tested in unit tests.
+        self.ARGON2_TIME_COST = 1
+        self.ARGON2_MEMORY_COST = 8
+        self.ARGON2_PARALLELISM = 1
+        self.LOG_FORMAT = "text"
+
+    def validate(self) -> None:
+        pass
+
+
+class ProductionConfig(Config):
+    pass
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None, instance_path: str) -> Config:
+    env_name = name or os.environ.get("MICROBLOG_ENV", "production")
+    try:
+        cls = CONFIGS[env_name]
+    except KeyError:
+        raise RuntimeError(
+            f"MICROBLOG_ENV must be one of {', '.join(CONFIGS)}, got {env_name!r}"
+        ) from None
+    config = cls(instance_path)
+    config.validate()
+    return config
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A development secret kept in ``instance/`` so restarts keep sessions valid."""
+    path = Path(instance_path) / ".secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

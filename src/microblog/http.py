@@ -1,0 +1,136 @@
+"""Request plumbing shared by every route: versions, body checks, request ids."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NoReturn
+
+import orjson
+from flask import Flask, Request, Response, request
+from flask.json.provider import JSONProvider
+from pydantic import ValidationError
+from werkzeug.routing import BaseConverter
+
+from microblog.errors import (
+    BadRequest,
+    NotAcceptable,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from microblog.requestid import get_request_id
+
+API_V1 = "/api/v1"
+VENDOR_VERSION = re.compile(r"application/vnd\.microblog\.v(\d+)\+json", re.IGNORECASE)
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class VersionAlias:
+    """WSGI middleware: ``/api/...`` is an alias of the canonical ``/api/v1/...``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path: str = environ.get("PATH_INFO", "")
+        if path.startswith("/api/") and not (path == API_V1 or path.startswith(API_V1 + "/")):
+            environ["PATH_INFO"] = API_V1 + path[4:]
+        return self.app(environ, start_response)
+
+
+class IdConverter(BaseConverter):
+    """Positive 32-bit integer ids; anything else does not match (404)."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > 2**31 - 1:
+            from werkzeug.routing import ValidationError as RoutingValidationError
+
+            raise RoutingValidationError()
+        return number
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
+
+
+class ApiRequest(Request):
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        raise BadRequest("The request body is not valid JSON.")
+
+
+class OrjsonProvider(JSONProvider):
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return orjson.loads(s)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        obj = self._prepare_response_obj(args, kwargs)
+        return Response(
+            orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS), mimetype="application/json"
+        )
+
+
+def negotiate_version() -> None:
+    accept = request.headers.get("Accept")
+    if not accept or "vnd.microblog" not in accept.lower():
+        return
+    versions = {match.group(1) for match in VENDOR_VERSION.finditer(accept)}
+    if versions and "1" not in versions:
+        raise NotAcceptable(
+            f"API version(s) {', '.join(sorted(versions))} not supported; this server speaks v1."
+        )
+
+
+def check_body() -> None:
+    """A body must be JSON (415), parse (400) and be an object (400)."""
+    if request.method not in BODY_METHODS:
+        return
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if not chunked and not request.content_length:
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType()
+    data = request.get_json()
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+
+
+def set_response_headers(response: Response) -> Response:
+    response.headers["X-Request-ID"] = get_request_id()
+    if "Cache-Control" not in response.headers and (
+        "Authorization" in request.headers or "X-API-Key" in request.headers
+    ):
+        response.headers["Cache-Control"] = "private"
+    return response
+
+
+FIELD_MESSAGES = {
+    "extra_forbidden": "Unknown field.",
+    "missing": "Missing data for required field.",
+}
+
+
+def raise_validation_error(exc: ValidationError) -> NoReturn:
+    """flask-openapi3's hook: turn pydantic errors into our 400 with ``errors``."""
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(part) for part in err["loc"])
+        if not loc:
+            raise BadRequest("A JSON object request body is required.")
+        message = FIELD_MESSAGES.get(err["type"], err["msg"])
+        errors.setdefault(loc, []).append(message)
+    raise ValidationFailed(errors=errors)
+
+
+def init_app(app: Flask) -> None:
+    app.request_class = ApiRequest
+    app.json = OrjsonProvider(app)
+    app.url_map.converters["id"] = IdConverter
+    app.url_map.strict_slashes = False
+    app.wsgi_app = VersionAlias(app.wsgi_app)  # type: ignore[method-assign]
+    app.before_request(negotiate_version)
+    app.before_request(check_body)
+    app.after_request(set_response_headers)

@@ -1,0 +1,6 @@
+"""SQLAlchemy 2 models, one module per aggregate."""
+
+from microblog.models.post import Post
+from microblog.models.user import Token, User, follows
+
+__all__ = ["Post", "Token", "User", "follows"]

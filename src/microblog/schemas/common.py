@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+
+from microblog.timeutil import isoformat
+
+ItemT = TypeVar("ItemT")
+
+#: A UTC time rendered as ISO 8601 with fractional seconds and ``Z``.
+UTCDateTime = Annotated[datetime, PlainSerializer(isoformat, return_type=str)]
+
+
+def _reject_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text, and no legitimate text needs it.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+#: A string that any database can store.
+SafeStr = Annotated[str, AfterValidator(_reject_nul)]
+
+
+def bounded_text(min_length: int = 0, max_length: int = 2000) -> Any:
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length),
+        AfterValidator(_reject_nul),
+    ]
+
+
+class InputModel(BaseModel):
+    """Request bodies: exact JSON types, no coercion, unknown fields rejected."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class QueryModel(BaseModel):
+    """Query strings: values arrive as text, so types are parsed (not strict)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    # flask-openapi3 asks the query model for its JSON schema on every request (to learn
+    # which parameters are lists); generating it costs ~300 µs, so it is cached per class.
+    _schema_cache: ClassVar[dict[type, dict[str, Any]]] = {}
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args or kwargs:
+            return super().model_json_schema(*args, **kwargs)
+        cached = QueryModel._schema_cache.get(cls)
+        if cached is None:
+            cached = QueryModel._schema_cache[cls] = super().model_json_schema()
+        return cached
+
+
+class PageQuery(QueryModel):
+    page: int = Field(1, ge=1, description="Page number, from 1.")
+    per_page: int = Field(
+        10, ge=1, description="Items per page; values above 100 are clamped to 100."
+    )
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="The HTTP reason phrase.")
+    message: str = Field(description="What went wrong, for a human.")
+    request_id: str
+    errors: dict[str, list[str]] | None = Field(
+        None, description="Field name (dotted when nested) to messages."
+    )
+
+
+class PageMeta(BaseModel):
+    page: int
+    per_page: int
+    total_pages: int
+    total_items: int
+
+
+class PageLinks(BaseModel):
+    self: str
+    next: str | None
+    prev: str | None
+    first: str
+    last: str
+
+
+class Collection(BaseModel, Generic[ItemT]):
+    """A page of items (API.md §5)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[ItemT]
+    meta: PageMeta = Field(alias="_meta")
+    links: PageLinks = Field(alias="_links")
+
+
+NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]

@@ -1,0 +1,332 @@
+"""Users: reads as prepared statements with counts in one query, writes through the ORM."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
+
+from microblog.auth import Principal
+from microblog.auth.passwords import passwords
+from microblog.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from microblog.extensions import db
+from microblog.models import Post, Token, User, follows
+from microblog.models.user import ROLE_ADMIN
+from microblog.pagination import PageRequest
+from microblog.timeutil import utcnow
+
+API_PREFIX = "/api/v1"
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
+
+USERNAME_TAKEN = "please use a different username"
+EMAIL_TAKEN = "please use a different email address"
+
+ADMIN_ONLY_FIELDS = ("role", "is_active")
+NOT_NULLABLE = ("username", "email", "password", "role", "is_active")
+
+
+def _count_columns() -> list[Any]:
+    post_count = (
+        select(func.count(Post.id))
+        .where(Post.user_id == User.id, Post.published.is_(True))
+        .correlate(User)
+        .scalar_subquery()
+        .label("post_count")
+    )
+    follower_count = (
+        select(func.count())
+        .select_from(follows)
+        .where(follows.c.followed_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+        .label("follower_count")
+    )
+    following_count = (
+        select(func.count())
+        .select_from(follows)
+        .where(follows.c.follower_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+        .label("following_count")
+    )
+    return [post_count, follower_count, following_count]
+
+
+USER_COLUMNS = [
+    User.id,
+    User.username,
+    User.email,
+    User.about_me,
+    User.role,
+    User.is_active,
+    User.created_at,
+    User.last_seen,
+    *_count_columns(),
+]
+
+# Built once: constructing a select() costs more than running it on a warm cache.
+USER_BY_ID = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
+
+SORT_COLUMNS: dict[str, Any] = {
+    "username": func.lower(User.username),
+    "created_at": User.created_at,
+    "last_seen": User.last_seen,
+}
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search_filter() -> ColumnElement[bool]:
+    pattern = bindparam("pattern", type_=String())
+    return or_(
+        User.username.ilike(pattern, escape="\\"), User.about_me.ilike(pattern, escape="\\")
+    )
+
+
+@cache
+def _list_statements(sort: str | None, searching: bool) -> tuple[Select[Any], Select[Any]]:
+    """The page and count statements for one (sort, search) shape, built once."""
+    items = select(*USER_COLUMNS)
+    count = select(func.count()).select_from(User)
+    if searching:
+        items = items.where(_search_filter())
+        count = count.where(_search_filter())
+    if sort:
+        column = SORT_COLUMNS[sort.lstrip("-")]
+        if sort.startswith("-"):
+            items = items.order_by(column.desc(), User.id.desc())
+        else:
+            items = items.order_by(column.asc(), User.id.asc())
+    else:
+        items = items.order_by(User.id.asc())
+    items = items.limit(bindparam("limit")).offset(bindparam("offset"))
+    return items, count
+
+
+def avatar_url(email: str, size: int = 128) -> str:
+    digest = hashlib.md5(email.strip().lower().encode(), usedforsecurity=False).hexdigest()
+    return f"https://www.gravatar.com/avatar/{digest}?d=identicon&s={size}"
+
+
+def user_links(user_id: int, email: str) -> dict[str, str]:
+    base = f"{API_PREFIX}/users/{user_id}"
+    return {
+        "self": base,
+        "followers": base + "/followers",
+        "following": base + "/following",
+        "followed": base + "/followed",
+        "posts": base + "/posts",
+        "avatar": avatar_url(email),
+    }
+
+
+def represent(row: Row[Any], viewer: Principal | None) -> dict[str, Any]:
+    """The public representation of a user row; private fields for self and admins."""
+    data: dict[str, Any] = {
+        "id": row.id,
+        "username": row.username,
+        "about_me": row.about_me,
+        "last_seen": row.last_seen,
+        "created_at": row.created_at,
+        "post_count": row.post_count,
+        "follower_count": row.follower_count,
+        "following_count": row.following_count,
+        "followed_count": row.following_count,
+        "_links": user_links(row.id, row.email),
+    }
+    if viewer is not None and (viewer.id == row.id or viewer.is_admin):
+        data["email"] = row.email
+        data["role"] = row.role
+        if viewer.is_admin:
+            data["is_active"] = row.is_active
+    return data
+
+
+def get_user(user_id: int, viewer: Principal | None) -> dict[str, Any]:
+    row = None
+    if 0 < user_id <= MAX_ID:
+        row = db.session.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
+    if row is None:
+        raise NotFound("User not found.")
+    return represent(row, viewer)
+
+
+def list_users(
+    page: PageRequest, *, q: str | None, sort: str | None, viewer: Principal | None
+) -> tuple[list[dict[str, Any]], int]:
+    items_stmt, count_stmt = _list_statements(sort, bool(q))
+    params: dict[str, Any] = {"pattern": _like_pattern(q)} if q else {}
+    total = db.session.execute(count_stmt, params).scalar_one()
+    if page.is_past_end(total):
+        return [], total
+    rows = db.session.execute(
+        items_stmt, {**params, "limit": page.per_page, "offset": page.offset}
+    ).all()
+    return [represent(row, viewer) for row in rows], total
+
+
+def _taken(username: str | None, email: str | None, exclude_id: int | None) -> None:
+    """Raise 409 if another account already uses this username or email."""
+    conditions = []
+    if username is not None:
+        conditions.append(func.lower(User.username) == username.lower())
+    if email is not None:
+        conditions.append(func.lower(User.email) == email.lower())
+    if not conditions:
+        return
+    stmt = select(User.username, User.email).where(or_(*conditions))
+    if exclude_id is not None:
+        stmt = stmt.where(User.id != exclude_id)
+    for other in db.session.execute(stmt):
+        if username is not None and other.username.lower() == username.lower():
+            raise Conflict(USERNAME_TAKEN)
+        raise Conflict(EMAIL_TAKEN)
+
+
+def _commit_unique() -> None:
+    """Commit, turning a uniqueness race lost to a concurrent request into 409."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        text = str(exc.orig).lower()
+        raise Conflict(EMAIL_TAKEN if "email" in text else USERNAME_TAKEN) from None
+
+
+def create_user(
+    *, username: str, email: str, password: str, about_me: str = "", role: str = "user"
+) -> User:
+    _taken(username, email, None)
+    user = User(
+        username=username,
+        email=email,
+        password_hash=passwords().hash(password),
+        about_me=about_me,
+        role=role,
+    )
+    db.session.add(user)
+    _commit_unique()
+    return user
+
+
+def _load_for_change(actor: Principal, user_id: int) -> User:
+    user = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
+    if user is None:
+        raise NotFound("User not found.")
+    if actor.id != user.id and not actor.is_admin:
+        raise Forbidden("You can only change your own account.")
+    return user
+
+
+def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User:
+    """Apply a partial update. ``changes`` holds only the fields the client sent."""
+    user = _load_for_change(actor, user_id)
+    errors: dict[str, list[str]] = {}
+    if not actor.is_admin:
+        for name in ADMIN_ONLY_FIELDS:
+            if name in changes:
+                errors[name] = ["Unknown field."]
+    for name in NOT_NULLABLE:
+        if name in changes and changes[name] is None and name not in errors:
+            errors[name] = ["Field may not be null."]
+    if errors:
+        raise ValidationFailed(errors=errors)
+
+    new_username = changes.get("username")
+    new_email = changes.get("email")
+    _taken(
+        new_username if new_username and new_username != user.username else None,
+        new_email if new_email and new_email.lower() != user.email.lower() else None,
+        user.id,
+    )
+    if new_username is not None:
+        user.username = new_username
+    if new_email is not None:
+        user.email = new_email
+    if "about_me" in changes:
+        user.about_me = changes["about_me"] or ""
+    if changes.get("role") is not None:
+        user.role = changes["role"]
+    if changes.get("is_active") is not None:
+        user.is_active = changes["is_active"]
+        if not user.is_active:
+            db.session.execute(delete(Token).where(Token.user_id == user.id))
+    if changes.get("password") is not None:
+        user.password_hash = passwords().hash(changes["password"])
+        # A new password ends every other session of this user.
+        stmt = delete(Token).where(Token.user_id == user.id)
+        if actor.id == user.id and actor.token_id is not None:
+            stmt = stmt.where(Token.id != actor.token_id)
+        db.session.execute(stmt)
+    _commit_unique()
+    return user
+
+
+def delete_user(actor: Principal, user_id: int) -> None:
+    user = _load_for_change(actor, user_id)
+    # Dependent rows go explicitly: SQLite only cascades with PRAGMA foreign_keys on.
+    db.session.execute(delete(Token).where(Token.user_id == user.id))
+    db.session.execute(
+        delete(follows).where(
+            or_(follows.c.follower_id == user.id, follows.c.followed_id == user.id)
+        )
+    )
+    db.session.execute(delete(Post).where(Post.user_id == user.id))
+    db.session.delete(user)
+    db.session.commit()
+
+
+PRINCIPAL_BY_LOGIN = select(
+    User.id, User.username, User.role, User.last_seen, User.is_active, User.password_hash
+)
+
+
+def authenticate_password(login: str, password: str) -> Principal | None:
+    """Username or email plus password. Unknown users cost one dummy hash check."""
+    column = User.email if "@" in login else User.username
+    row = db.session.execute(
+        PRINCIPAL_BY_LOGIN.where(func.lower(column) == login.lower())
+    ).one_or_none()
+    hasher = passwords()
+    ok = hasher.verify(row.password_hash if row is not None else None, password)
+    if row is None or not ok or not row.is_active:
+        return None
+    if hasher.needs_rehash(row.password_hash):
+        db.session.execute(
+            update(User).where(User.id == row.id).values(password_hash=hasher.hash(password))
+        )
+        db.session.commit()
+    return Principal(id=row.id, username=row.username, role=row.role, last_seen=row.last_seen)
+
+
+def touch_last_seen(principal: Principal) -> None:
+    """Record activity at most once per ``LAST_SEEN_INTERVAL``, not on every request."""
+    now = utcnow()
+    interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL"])
+    if now - principal.last_seen < interval:
+        return
+    db.session.execute(update(User).where(User.id == principal.id).values(last_seen=now))
+    db.session.commit()
+
+
+def create_admin(username: str, email: str, password: str) -> User:
+    return create_user(username=username, email=email, password=password, role=ROLE_ADMIN)

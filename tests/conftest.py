@@ -1,0 +1,147 @@
+"""Fixtures: an app per test from the factory, on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from microblog import create_app
+from microblog.extensions import db
+from tests import pg
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    if os.environ.get("TEST_POSTGRES_URL"):
+        yield os.environ["TEST_POSTGRES_URL"]
+        return
+    try:
+        with pg.postgres_server() as url:
+            yield url
+    except FileNotFoundError as exc:
+        if IN_CI:
+            pytest.fail(f"CI must test PostgreSQL: {exc}")
+        pytest.skip(f"PostgreSQL leg skipped: {exc} (install the postgresql package)")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A database with the schema created once; tests truncate it after use."""
+    url = pg.create_database(postgres_server, "microblog_test")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return "sqlite://"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        yield app
+        db.session.remove()
+        if database_url.startswith("postgresql"):
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def basic(username: str, password: str) -> dict[str, str]:
+    raw = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+class Api:
+    """Small conveniences over the test client for the common flows."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.counter = 0
+
+    def register(self, username: str | None = None, **extra: Any) -> dict[str, Any]:
+        self.counter += 1
+        username = username or f"user{self.counter}"
+        body = {
+            "username": username,
+            "email": f"{username}@example.com",
+            "password": "correct horse battery",
+            **extra,
+        }
+        response = self.client.post("/api/v1/users", json=body)
+        assert response.status_code == 201, response.get_json()
+        data: dict[str, Any] = response.get_json()
+        data["password"] = body["password"]
+        return data
+
+    def token(self, user: dict[str, Any]) -> str:
+        response = self.client.post(
+            "/api/v1/tokens", headers=basic(user["username"], user["password"])
+        )
+        assert response.status_code == 200, response.get_json()
+        return str(response.get_json()["token"])
+
+    def login(self, username: str | None = None, **extra: Any) -> tuple[dict[str, Any], dict[str, str]]:
+        """Register a user and return it with ready-to-send Bearer headers."""
+        user = self.register(username, **extra)
+        return user, bearer(self.token(user))
+
+
+@pytest.fixture
+def api(client: FlaskClient) -> Api:
+    return Api(client)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Iterator[QueryCounter]:
+    """Counts SQL statements sent to the database while the test runs."""
+    counter = QueryCounter()
+    event.listen(db.engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(db.engine, "before_cursor_execute", counter)
