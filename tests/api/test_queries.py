@@ -1,0 +1,83 @@
+"""SQL statement counts: collections cost a fixed number of statements, not one per row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import insert
+
+from microblog.extensions import db
+from microblog.models import Post, User, follows
+from microblog.timeutil import utcnow
+from tests.conftest import Api
+
+
+def _bulk_users(count: int) -> None:
+    now = utcnow()
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "username": f"bulk{i}",
+                "email": f"bulk{i}@example.com",
+                "password_hash": "x",
+                "about_me": "",
+                "role": "user",
+                "is_active": True,
+                "created_at": now,
+                "last_seen": now,
+            }
+            for i in range(count)
+        ],
+    )
+    ids = [row.id for row in db.session.query(User.id).order_by(User.id)]
+    db.session.execute(
+        insert(Post),
+        [
+            {"body": "hi", "user_id": uid, "published": True, "created_at": now, "updated_at": now}
+            for uid in ids[:50]
+        ],
+    )
+    db.session.execute(
+        insert(follows),
+        [{"follower_id": a, "followed_id": b, "created_at": now} for a, b in zip(ids, ids[1:])],
+    )
+    db.session.commit()
+
+
+def _statements(client: FlaskClient, counter: Any, url: str, **kwargs: Any) -> int:
+    before = counter.count
+    response = client.get(url, **kwargs)
+    assert response.status_code == 200, response.get_json()
+    return int(counter.count - before)
+
+
+def test_user_page_statement_count_does_not_grow(client: FlaskClient, count_queries: Any) -> None:
+    _bulk_users(120)
+    small = _statements(client, count_queries, "/api/v1/users?per_page=10")
+    large = _statements(client, count_queries, "/api/v1/users?per_page=100")
+    assert large <= 3
+    assert large == small
+
+
+def test_user_page_counts_are_right_without_n_plus_1(
+    client: FlaskClient, count_queries: Any
+) -> None:
+    _bulk_users(120)
+    body = client.get("/api/v1/users?per_page=100").get_json()
+    first, second = body["items"][0], body["items"][1]
+    assert first["post_count"] == 1
+    assert first["following_count"] == first["followed_count"] == 1
+    assert first["follower_count"] == 0
+    assert second["follower_count"] == 1
+
+
+def test_single_user_and_me_statement_counts(
+    api: Api, client: FlaskClient, count_queries: Any
+) -> None:
+    alice, headers = api.login("alice")
+    client.get("/api/v1/me", headers=headers)  # may refresh last_seen once
+    assert _statements(client, count_queries, f"/api/v1/users/{alice['id']}") == 1
+    # one to authenticate the token, one to read the user with its counts
+    assert _statements(client, count_queries, "/api/v1/me", headers=headers) == 2

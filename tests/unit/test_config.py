@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from microblog import create_app
+from microblog.config import normalise_database_url
+
+
+def test_production_refuses_to_start_without_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+@pytest.mark.parametrize("secret", ["changeme", "secret", "short"])
+def test_production_refuses_placeholder_secrets(
+    monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_starts_with_a_real_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    app = create_app("production")
+    assert not app.config["DEBUG"] and not app.config["TESTING"]
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOKEN_TTL", "120")
+    monkeypatch.setenv("MAX_CONTENT_LENGTH", "2048")
+    app = create_app("testing")
+    assert app.config["TOKEN_TTL"] == 120
+    assert app.config["MAX_CONTENT_LENGTH"] == 2048
+
+
+def test_bad_integer_setting_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOKEN_TTL", "an hour")
+    with pytest.raises(RuntimeError, match="TOKEN_TTL"):
+        create_app("testing")
+
+
+def test_unknown_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(RuntimeError, match="MICROBLOG_ENV"):
+        create_app("staging")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_url_normalised(url: str, expected: str) -> None:
+    assert normalise_database_url(url) == expected
