@@ -115,7 +115,9 @@ class Api:
         assert response.status_code == 200, response.get_json()
         return str(response.get_json()["token"])
 
-    def login(self, username: str | None = None, **extra: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    def login(
+        self, username: str | None = None, **extra: Any
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         """Register a user and return it with ready-to-send Bearer headers."""
         user = self.register(username, **extra)
         return user, bearer(self.token(user))

@@ -92,7 +92,7 @@ class TestPagination:
         assert links["prev"] is None
         assert links["next"] == "/api/v1/users?q=user&sort=username&page=2&per_page=10"
         assert response.headers["X-Total-Count"] == "25"
-        assert '<' + links["next"] + '>; rel="next"' in response.headers["Link"]
+        assert "<" + links["next"] + '>; rel="next"' in response.headers["Link"]
 
     def test_walk_all_pages(self, client: FlaskClient, users: list[dict[str, Any]]) -> None:
         seen: list[int] = []

@@ -210,9 +210,7 @@ def test_admin_can_change_role_and_deactivate(api: Api, client: FlaskClient, app
     assert response.get_json()["is_active"] is False
     # A deactivated user's live token and password stop working.
     assert client.get("/api/v1/me", headers=bob_headers).status_code == 401
-    assert (
-        client.post("/api/v1/tokens", headers=basic("bob", bob["password"])).status_code == 401
-    )
+    assert client.post("/api/v1/tokens", headers=basic("bob", bob["password"])).status_code == 401
 
 
 def test_password_change_keeps_current_token_and_revokes_others(
@@ -227,8 +225,7 @@ def test_password_change_keeps_current_token_and_revokes_others(
     assert client.get("/api/v1/me", headers=current).status_code == 200
     assert client.get("/api/v1/me", headers=other).status_code == 401
     assert (
-        client.post("/api/v1/tokens", headers=basic("alice", "a brand new one")).status_code
-        == 200
+        client.post("/api/v1/tokens", headers=basic("alice", "a brand new one")).status_code == 200
     )
 
 

@@ -1,0 +1,55 @@
+"""Run the real service in a subprocess on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@contextmanager
+def flask_server(env: Mapping[str, str]) -> Iterator[str]:
+    """Migrate, then serve with ``flask run`` exactly as ``make run`` does."""
+    full_env = {**os.environ, "MICROBLOG_ENV": "development", **env}
+    flask = [sys.executable, "-m", "flask", "--app", "microblog"]
+    subprocess.run([*flask, "db", "upgrade"], env=full_env, check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        [*flask, "run", "--host", "127.0.0.1", "--port", str(port)],
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/healthz")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
