@@ -10,13 +10,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests import pg  # noqa: E402
+from tests import pg
 
 
 def flask(url: str, *args: str) -> None:
     env = {**os.environ, "DATABASE_URL": url, "MICROBLOG_ENV": "development"}
     print("$ flask --app microblog", " ".join(args), flush=True)
-    subprocess.run([sys.executable, "-m", "flask", "--app", "microblog", *args], check=True, env=env)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "microblog", *args], check=True, env=env
+    )
 
 
 def main() -> None:

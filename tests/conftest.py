@@ -35,14 +35,14 @@ def postgres_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(postgres_server: str) -> Iterator[str]:
+def postgres_url(postgres_server: str) -> str:
     """A database with the schema created once; tests truncate it after use."""
     url = pg.create_database(postgres_server, "microblog_test")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
         db.engine.dispose()
-    yield url
+    return url
 
 
 @pytest.fixture(params=BACKENDS)

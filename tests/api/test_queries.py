@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -41,7 +42,7 @@ def _bulk_users(count: int) -> None:
     )
     db.session.execute(
         insert(follows),
-        [{"follower_id": a, "followed_id": b, "created_at": now} for a, b in zip(ids, ids[1:])],
+        [{"follower_id": a, "followed_id": b, "created_at": now} for a, b in pairwise(ids)],
     )
     db.session.commit()
 

@@ -265,7 +265,7 @@ def test_list_users_bad_sort_is_400(client: FlaskClient) -> None:
 def test_last_seen_is_written_at_most_once_a_minute(
     api: Api, client: FlaskClient, count_queries: Any
 ) -> None:
-    alice, headers = api.login("alice")
+    _, headers = api.login("alice")
     client.get("/api/v1/me", headers=headers)
     before = len([s for s in count_queries.statements if s.startswith("UPDATE users")])
     for _ in range(3):
@@ -276,7 +276,7 @@ def test_last_seen_is_written_at_most_once_a_minute(
 
 def test_last_seen_is_updated_after_the_interval(api: Api, client: FlaskClient, app: Any) -> None:
     app.config["LAST_SEEN_INTERVAL"] = 0
-    alice, headers = api.login("alice")
+    _, headers = api.login("alice")
     first = client.get("/api/v1/me", headers=headers).get_json()["last_seen"]
     second = client.get("/api/v1/me", headers=headers).get_json()["last_seen"]
     assert second > first
