@@ -9,6 +9,7 @@ import orjson
 from flask import Flask, Request, Response, request
 from flask.json.provider import JSONProvider
 from pydantic import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from microblog.errors import (
@@ -38,17 +39,20 @@ class VersionAlias:
 
 
 class IdConverter(BaseConverter):
-    """Positive 32-bit integer ids; anything else does not match (404)."""
+    """Positive 32-bit integer ids; anything else does not match (404).
 
-    regex = r"[1-9][0-9]{0,9}"
+    The range is in the regex rather than a ``ValidationError`` from ``to_python``: Werkzeug
+    records the methods of a rule whose path matched before converting, so a converter
+    refusal made ``PUT /users/2147483648`` a 405 where ``GET`` was a 404."""
+
+    regex = (
+        r"(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+        r"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+        r"|21474836[0-3][0-9]|214748364[0-7])"
+    )
 
     def to_python(self, value: str) -> int:
-        number = int(value)
-        if number > 2**31 - 1:
-            from werkzeug.routing import ValidationError as RoutingValidationError
-
-            raise RoutingValidationError()
-        return number
+        return int(value)
 
     def to_url(self, value: Any) -> str:
         return str(int(value))
@@ -93,6 +97,16 @@ def check_body() -> None:
         return
     if not request.is_json:
         raise UnsupportedMediaType()
+    limit = request.max_content_length
+    # Werkzeug stops reading a de-chunked body at the limit and drops the rest silently;
+    # input left over after that many bytes means the body is too large.
+    if (
+        chunked
+        and limit is not None
+        and len(request.get_data()) >= limit
+        and request.input_stream.read(1)
+    ):
+        raise RequestEntityTooLarge()
     data = request.get_json()
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.")
@@ -118,7 +132,7 @@ def raise_validation_error(exc: ValidationError) -> NoReturn:
     errors: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False, include_input=False):
         loc = ".".join(str(part) for part in err["loc"])
-        if not loc:
+        if not err["loc"]:  # the body itself (an empty key "" is a field)
             raise BadRequest("A JSON object request body is required.")
         message = FIELD_MESSAGES.get(err["type"], err["msg"])
         errors.setdefault(loc, []).append(message)

@@ -1,12 +1,17 @@
-"""Page-mode pagination shared by every collection (API.md §5)."""
+"""Pagination shared by every collection (API.md §5): page mode and keyset mode."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, request
+from itsdangerous import BadData, URLSafeSerializer
+
+from microblog.errors import ValidationFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +65,73 @@ def collection(
     link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
     headers = {"Link": link_header, "X-Total-Count": str(total)}
     return body, headers
+
+
+# -- keyset mode ------------------------------------------------------------------------
+
+CURSOR_SALT = "microblog.keyset-cursor.v1"
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetRequest:
+    """``?cursor=…&limit=…``: the page after ``after`` (newest first), ``limit`` long."""
+
+    limit: int
+    after: tuple[datetime, int] | None
+
+    @classmethod
+    def from_query(cls, cursor: str | None, limit: int | None) -> KeysetRequest:
+        cap = current_app.config["PER_PAGE_MAX"]
+        size = min(limit if limit is not None else current_app.config["PER_PAGE_DEFAULT"], cap)
+        return cls(limit=size, after=decode_cursor(cursor) if cursor else None)
+
+
+def _cursor_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(
+        current_app.config["SECRET_KEY"],
+        salt=CURSOR_SALT,
+        signer_kwargs={"digest_method": hashlib.sha256},
+    )
+
+
+def encode_cursor(created_at: datetime, item_id: int) -> str:
+    """An opaque, signed position: clients cannot forge or edit it."""
+    return str(_cursor_serializer().dumps([created_at.isoformat(), item_id]))
+
+
+def decode_cursor(token: str) -> tuple[datetime, int]:
+    try:
+        when, item_id = _cursor_serializer().loads(token)
+        if not isinstance(item_id, int) or isinstance(item_id, bool):
+            raise ValueError("bad id")
+        return datetime.fromisoformat(when), item_id
+    except (BadData, ValueError, TypeError):
+        raise ValidationFailed(errors={"cursor": ["Invalid or tampered cursor."]}) from None
+
+
+def _keyset_url(cursor: str | None, limit: int) -> str:
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("cursor", "limit")]
+    args.append(("limit", str(limit)))
+    if cursor:
+        args.append(("cursor", cursor))
+    return f"{request.path}?{urlencode(args)}"
+
+
+def keyset_collection(
+    items: list[dict[str, Any]], keyset: KeysetRequest, next_key: tuple[datetime, int] | None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The keyset body (no totals) and its ``Link`` header."""
+    next_cursor = encode_cursor(*next_key) if next_key else None
+    current = request.args.get("cursor")
+    links = {
+        "self": _keyset_url(current, keyset.limit),
+        "next": _keyset_url(next_cursor, keyset.limit) if next_cursor else None,
+        "prev": None,
+    }
+    body = {
+        "items": items,
+        "_meta": {"limit": keyset.limit, "next_cursor": next_cursor},
+        "_links": links,
+    }
+    link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
+    return body, {"Link": link_header}

@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+ENVIRON_KEY = "microblog.request_id"
 
 
 def get_request_id() -> str:
     if not has_request_context():
         return "-"
-    rid: str | None = g.get("request_id")
+    # Kept in the WSGI environ, not on ``g``: an app context (and its ``g``) can span
+    # several requests (e.g. a test holding one open), a request's environ cannot.
+    rid: str | None = request.environ.get(ENVIRON_KEY)
     if rid is None:
         incoming = request.headers.get("X-Request-ID", "")
         rid = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-        g.request_id = rid
+        request.environ[ENVIRON_KEY] = rid
     return rid

@@ -82,3 +82,60 @@ def test_single_user_and_me_statement_counts(
     assert _statements(client, count_queries, f"/api/v1/users/{alice['id']}") == 1
     # one to authenticate the token, one to read the user with its counts
     assert _statements(client, count_queries, "/api/v1/me", headers=headers) == 2
+
+
+def _bulk_posts_and_follows(count: int) -> int:
+    """``count`` users who all follow user 1 and whom user 1 follows, each with 2 posts."""
+    _bulk_users(count)
+    now = utcnow()
+    ids = [row.id for row in db.session.query(User.id).order_by(User.id)]
+    first = ids[0]
+    db.session.execute(follows.delete())
+    db.session.execute(
+        insert(follows),
+        [{"follower_id": uid, "followed_id": first, "created_at": now} for uid in ids[1:]]
+        + [{"follower_id": first, "followed_id": uid, "created_at": now} for uid in ids[1:]],
+    )
+    db.session.execute(
+        insert(Post),
+        [
+            {"body": "x", "user_id": uid, "published": True, "created_at": now, "updated_at": now}
+            for uid in ids
+        ],
+    )
+    db.session.commit()
+    return first
+
+
+def test_collection_statement_counts_are_flat(
+    api: Api, client: FlaskClient, count_queries: Any
+) -> None:
+    uid = _bulk_posts_and_follows(120)
+    reader, headers = api.login("reader")
+    db.session.execute(
+        insert(follows),
+        [
+            {"follower_id": reader["id"], "followed_id": other, "created_at": utcnow()}
+            for (other,) in db.session.query(User.id).filter(User.id != reader["id"])
+        ],
+    )
+    db.session.commit()
+    for i in range(120):
+        client.post("/api/v1/tasks", json={"title": f"t{i}"}, headers=headers)
+    client.get("/api/v1/me", headers=headers)  # settle last_seen
+    feed = client.get("/api/v1/feed?limit=100", headers=headers).get_json()
+    assert len(feed["items"]) == 100
+    cases = {
+        "posts page": ("/api/v1/posts?per_page={n}", {}),
+        "posts keyset": ("/api/v1/posts?limit={n}", {}),
+        "user posts": (f"/api/v1/users/{uid}/posts?per_page={{n}}", {}),
+        "followers": (f"/api/v1/users/{uid}/followers?per_page={{n}}", {}),
+        "following": (f"/api/v1/users/{uid}/following?per_page={{n}}", {}),
+        "feed": ("/api/v1/feed?limit={n}", {"headers": headers}),
+        "tasks": ("/api/v1/tasks?per_page={n}", {"headers": headers}),
+    }
+    for name, (url, kwargs) in cases.items():
+        small = _statements(client, count_queries, url.format(n=10), **kwargs)
+        large = _statements(client, count_queries, url.format(n=100), **kwargs)
+        assert small == large, name
+        assert large <= 3, name

@@ -115,4 +115,10 @@ def init_app(app: Flask) -> None:
 
     basic_auth.error_handler(_auth_error)
     token_auth.error_handler(_auth_error)
-    app.before_request(authenticate_request)
+    # Ahead of microblog.http's body checks, so that an anonymous request gets its 401
+    # before any 400/413/415 about its body (auth → permission → validation).
+    from microblog.http import check_body
+
+    hooks = app.before_request_funcs.setdefault(None, [])
+    position = hooks.index(check_body) if check_body in hooks else len(hooks)
+    hooks.insert(position, authenticate_request)

@@ -1,6 +1,7 @@
 """SQLAlchemy 2 models, one module per aggregate."""
 
 from microblog.models.post import Post
+from microblog.models.task import Task
 from microblog.models.user import Token, User, follows
 
-__all__ = ["Post", "Token", "User", "follows"]
+__all__ = ["Post", "Task", "Token", "User", "follows"]

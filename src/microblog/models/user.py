@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -30,6 +31,7 @@ follows = Table(
     Column("created_at", DateTime, nullable=False, default=utcnow),
     # The primary key serves "whom do I follow"; this index serves "who follows me".
     Index("ix_follows_followed_id", "followed_id", "follower_id"),
+    CheckConstraint("follower_id <> followed_id", name="not_self"),
 )
 
 

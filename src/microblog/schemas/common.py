@@ -9,7 +9,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    StringConstraints,
+    field_validator,
 )
 
 from microblog.timeutil import isoformat
@@ -27,16 +27,8 @@ def _reject_nul(value: str) -> str:
     return value
 
 
-#: A string that any database can store.
-SafeStr = Annotated[str, AfterValidator(_reject_nul)]
-
-
-def bounded_text(min_length: int = 0, max_length: int = 2000) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_reject_nul),
-    ]
+#: Metadata for text any database can store: ``Annotated[str, ..., NO_NUL]``.
+NO_NUL = AfterValidator(_reject_nul)
 
 
 class InputModel(BaseModel):
@@ -49,6 +41,13 @@ class QueryModel(BaseModel):
     """Query strings: values arrive as text, so types are parsed (not strict)."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # Every query text reaches SQL somewhere; PostgreSQL refuses NUL (a 500), and
+        # SQLite's LIKE cuts the pattern at it (``q=%00`` matched every row).
+        return _reject_nul(value) if isinstance(value, str) else value
 
     # flask-openapi3 asks the query model for its JSON schema on every request (to learn
     # which parameters are lists); generating it costs ~300 µs, so it is cached per class.
@@ -105,4 +104,41 @@ class Collection(BaseModel, Generic[ItemT]):
     links: PageLinks = Field(alias="_links")
 
 
-NonEmptyStr = Annotated[str, StringConstraints(min_length=1)]
+class KeysetQuery(QueryModel):
+    cursor: str | None = Field(
+        None, max_length=512, description="Opaque cursor from `_meta.next_cursor`."
+    )
+    limit: int | None = Field(
+        None, ge=1, description="Items per page (keyset mode); clamped to 100."
+    )
+
+
+class KeysetMeta(BaseModel):
+    limit: int
+    next_cursor: str | None
+
+
+class KeysetLinks(BaseModel):
+    self: str
+    next: str | None
+    prev: None = None
+
+
+class KeysetCollection(BaseModel, Generic[ItemT]):
+    """A keyset page: no totals; follow `_links.next` until it is null."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[ItemT]
+    meta: KeysetMeta = Field(alias="_meta")
+    links: KeysetLinks = Field(alias="_links")
+
+
+class Listing(BaseModel, Generic[ItemT]):
+    """A collection that answers in page mode, or keyset mode when `cursor`/`limit` is sent."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[ItemT]
+    meta: PageMeta | KeysetMeta = Field(alias="_meta")
+    links: PageLinks | KeysetLinks = Field(alias="_links")

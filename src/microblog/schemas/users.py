@@ -5,11 +5,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from microblog.schemas.common import (
+    NO_NUL,
     Collection,
     InputModel,
     PageQuery,
     UTCDateTime,
-    bounded_text,
 )
 
 Username = Annotated[
@@ -18,7 +18,7 @@ Username = Annotated[
 ]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
-AboutMe = bounded_text(0, 2000)
+AboutMe = Annotated[str, StringConstraints(max_length=2000), NO_NUL]
 Role = Literal["user", "admin"]
 
 USER_SORTS = Literal[
@@ -30,7 +30,7 @@ class UserCreate(InputModel):
     username: Username
     email: Email
     password: Password
-    about_me: AboutMe = ""  # type: ignore[valid-type]
+    about_me: AboutMe = ""
 
 
 class UserUpdate(InputModel):
@@ -40,7 +40,7 @@ class UserUpdate(InputModel):
     username: Username | None = None
     email: Email | None = None
     password: Password | None = None
-    about_me: AboutMe | None = None  # type: ignore[valid-type]
+    about_me: AboutMe | None = None
     role: Role | None = None
     is_active: bool | None = None
 

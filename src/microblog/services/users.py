@@ -90,7 +90,7 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 
-def _like_pattern(text: str) -> str:
+def like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -120,6 +120,15 @@ def _list_statements(sort: str | None, searching: bool) -> tuple[Select[Any], Se
         items = items.order_by(User.id.asc())
     items = items.limit(bindparam("limit")).offset(bindparam("offset"))
     return items, count
+
+
+USER_EXISTS = select(User.id).where(User.id == bindparam("user_id"))
+
+
+def user_exists(user_id: int) -> bool:
+    if not 0 < user_id <= MAX_ID:
+        return False
+    return db.session.execute(USER_EXISTS, {"user_id": user_id}).first() is not None
 
 
 def avatar_url(email: str, size: int = 128) -> str:
@@ -174,7 +183,7 @@ def list_users(
     page: PageRequest, *, q: str | None, sort: str | None, viewer: Principal | None
 ) -> tuple[list[dict[str, Any]], int]:
     items_stmt, count_stmt = _list_statements(sort, bool(q))
-    params: dict[str, Any] = {"pattern": _like_pattern(q)} if q else {}
+    params: dict[str, Any] = {"pattern": like_pattern(q)} if q else {}
     total = db.session.execute(count_stmt, params).scalar_one()
     if page.is_past_end(total):
         return [], total
@@ -303,9 +312,12 @@ PRINCIPAL_BY_LOGIN = select(
 def authenticate_password(login: str, password: str) -> Principal | None:
     """Username or email plus password. Unknown users cost one dummy hash check."""
     column = User.email if "@" in login else User.username
-    row = db.session.execute(
-        PRINCIPAL_BY_LOGIN.where(func.lower(column) == login.lower())
-    ).one_or_none()
+    row = None
+    # No account name holds NUL, and PostgreSQL refuses it in a parameter (a 500).
+    if "\x00" not in login:
+        row = db.session.execute(
+            PRINCIPAL_BY_LOGIN.where(func.lower(column) == login.lower())
+        ).one_or_none()
     hasher = passwords()
     ok = hasher.verify(row.password_hash if row is not None else None, password)
     if row is None or not ok or not row.is_active:

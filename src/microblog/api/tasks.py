@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request, url_for
+from flask_openapi3 import APIBlueprint, Tag
+
+from microblog.api.responses import no_content, respond
+from microblog.auth import SECURITY, auth_required, require_user
+from microblog.models import Task
+from microblog.pagination import PageRequest, collection
+from microblog.schemas.common import Collection
+from microblog.schemas.tasks import TaskCreate, TaskListQuery, TaskOut, TaskPath, TaskUpdate
+from microblog.services import tasks as service
+
+bp = APIBlueprint(
+    "tasks",
+    __name__,
+    url_prefix="/api/v1",
+    abp_tags=[Tag(name="tasks", description="Your private to-do list")],
+)
+
+TaskCollection = Collection[TaskOut]
+
+
+def represent(task: Task) -> dict[str, Any]:
+    path = f"/api/v1/tasks/{task.id}"
+    return {
+        "id": task.id,
+        "title": task.title,
+        "description": task.description,
+        "done": task.done,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+        "uri": request.host_url.rstrip("/") + path,
+        "_links": {"self": path},
+    }
+
+
+@bp.get(
+    "/tasks", responses={200: TaskCollection}, security=SECURITY["bearer"], summary="Your tasks"
+)
+@auth_required()
+def list_tasks(query: TaskListQuery) -> Response:
+    page = PageRequest.from_query(query.page, query.per_page)
+    done = None if query.done is None else query.done == "true"
+    tasks, total = service.list_tasks(require_user(), page, done=done, q=query.q, sort=query.sort)
+    body, headers = collection([represent(t) for t in tasks], page, total)
+    return respond(TaskCollection, body, headers=headers)
+
+
+@bp.post("/tasks", responses={201: TaskOut}, security=SECURITY["bearer"], summary="Add a task")
+@auth_required()
+def create_task(body: TaskCreate) -> Response:
+    task = service.create_task(require_user(), **body.model_dump())
+    location = url_for("tasks.get_task", task_id=task.id, _external=True)
+    return respond(TaskOut, represent(task), status=201, headers={"Location": location})
+
+
+@bp.get(
+    "/tasks/<id:task_id>", responses={200: TaskOut}, security=SECURITY["bearer"], summary="A task"
+)
+@auth_required()
+def get_task(path: TaskPath) -> Response:
+    return respond(TaskOut, represent(service.get_task(require_user(), path.task_id)))
+
+
+@bp.put(
+    "/tasks/<id:task_id>",
+    responses={200: TaskOut},
+    security=SECURITY["bearer"],
+    summary="Update a task (partial)",
+)
+@bp.patch(
+    "/tasks/<id:task_id>",
+    responses={200: TaskOut},
+    security=SECURITY["bearer"],
+    summary="Update a task (partial)",
+)
+@auth_required()
+def update_task(path: TaskPath, body: TaskUpdate) -> Response:
+    changes = body.model_dump(include=body.model_fields_set)
+    task = service.update_task(require_user(), path.task_id, changes)
+    return respond(TaskOut, represent(task))
+
+
+@bp.delete(
+    "/tasks/<id:task_id>",
+    responses={204: None},
+    security=SECURITY["bearer"],
+    summary="Delete a task",
+)
+@auth_required()
+def delete_task(path: TaskPath) -> Response:
+    service.delete_task(require_user(), path.task_id)
+    return no_content()

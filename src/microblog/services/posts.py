@@ -1,0 +1,288 @@
+"""Posts, the feed and their visibility rules.
+
+Reads are prepared statements (one per filter shape, built once) that join the author,
+so a page of posts is one statement plus, in page mode, one count."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.engine import Row
+
+from microblog.auth import Principal
+from microblog.errors import Forbidden, NotFound, ValidationFailed
+from microblog.extensions import db
+from microblog.models import Post, User, follows
+from microblog.pagination import KeysetRequest, PageRequest
+from microblog.services.users import API_PREFIX, MAX_ID, like_pattern, user_exists
+from microblog.timeutil import utcnow
+
+POST_COLUMNS = [
+    Post.id,
+    Post.title,
+    Post.body,
+    Post.published,
+    Post.created_at,
+    Post.updated_at,
+    Post.user_id,
+    User.username.label("author_username"),
+]
+
+POST_BY_ID = (
+    select(*POST_COLUMNS).join(User, User.id == Post.user_id).where(Post.id == bindparam("id"))
+)
+
+SORT_COLUMNS: dict[str, Any] = {
+    "created_at": Post.created_at,
+    "updated_at": Post.updated_at,
+    "title": Post.title,
+}
+
+Page = tuple[list[dict[str, Any]], int]
+KeysetPage = tuple[list[dict[str, Any]], tuple[datetime, int] | None]
+
+
+def represent(row: Row[Any]) -> dict[str, Any]:
+    author = f"{API_PREFIX}/users/{row.user_id}"
+    return {
+        "id": row.id,
+        "title": row.title,
+        "body": row.body,
+        "published": row.published,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "author": {"id": row.user_id, "username": row.author_username, "_links": {"self": author}},
+        "_links": {"self": f"{API_PREFIX}/posts/{row.id}", "author": author},
+    }
+
+
+def _can_see_drafts_of(viewer: Principal | None, author_id: int) -> bool:
+    return viewer is not None and (viewer.id == author_id or viewer.is_admin)
+
+
+# -- statement shapes -------------------------------------------------------------------
+
+
+def _order(sort: str | None) -> list[Any]:
+    if not sort or sort.lstrip("-") == "created_at":
+        column = Post.created_at
+    else:
+        column = SORT_COLUMNS[sort.lstrip("-")]
+    if sort is not None and not sort.startswith("-"):
+        return [column.asc(), Post.id.asc()]
+    return [column.desc(), Post.id.desc()]
+
+
+def _filters(
+    author: bool, search: bool, since: bool, drafts: bool, feed: bool
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if not drafts:
+        conditions.append(Post.published.is_(True))
+    if author:
+        conditions.append(Post.user_id == bindparam("author"))
+    if search:
+        pattern = bindparam("pattern", type_=String())
+        conditions.append(
+            or_(Post.title.ilike(pattern, escape="\\"), Post.body.ilike(pattern, escape="\\"))
+        )
+    if since:
+        conditions.append(Post.created_at >= bindparam("since"))
+    if feed:
+        followed = select(follows.c.followed_id).where(follows.c.follower_id == bindparam("me"))
+        conditions.append(or_(Post.user_id == bindparam("me"), Post.user_id.in_(followed)))
+    return conditions
+
+
+@cache
+def _page_statements(
+    sort: str | None, author: bool, search: bool, since: bool, drafts: bool
+) -> tuple[Select[Any], Select[Any]]:
+    where = and_(true(), *_filters(author, search, since, drafts, feed=False))
+    items = (
+        select(*POST_COLUMNS)
+        .join(User, User.id == Post.user_id)
+        .where(where)
+        .order_by(*_order(sort))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    count = select(func.count(Post.id)).where(where)
+    return items, count
+
+
+@cache
+def _keyset_statement(
+    author: bool, search: bool, since: bool, drafts: bool, feed: bool, after: bool
+) -> Select[Any]:
+    conditions = _filters(author, search, since, drafts, feed)
+    if after:
+        conditions.append(
+            tuple_(Post.created_at, Post.id) < tuple_(bindparam("after_ts"), bindparam("after_id"))
+        )
+    return (
+        select(*POST_COLUMNS)
+        .join(User, User.id == Post.user_id)
+        .where(and_(true(), *conditions))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+def _params(
+    author: int | None, q: str | None, since: datetime | None, me: int | None = None
+) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if author is not None:
+        params["author"] = author
+    if q:
+        params["pattern"] = like_pattern(q)
+    if since is not None:
+        params["since"] = since
+    if me is not None:
+        params["me"] = me
+    return params
+
+
+def _run_page(page: PageRequest, sort: str | None, params: dict[str, Any], drafts: bool) -> Page:
+    items_stmt, count_stmt = _page_statements(
+        sort, "author" in params, "pattern" in params, "since" in params, drafts
+    )
+    total = db.session.execute(count_stmt, params).scalar_one()
+    if page.is_past_end(total):
+        return [], total
+    rows = db.session.execute(
+        items_stmt, {**params, "limit": page.per_page, "offset": page.offset}
+    ).all()
+    return [represent(row) for row in rows], total
+
+
+def _run_keyset(
+    keyset: KeysetRequest, params: dict[str, Any], drafts: bool, feed: bool = False
+) -> KeysetPage:
+    stmt = _keyset_statement(
+        "author" in params,
+        "pattern" in params,
+        "since" in params,
+        drafts,
+        feed,
+        keyset.after is not None,
+    )
+    values = {**params, "limit": keyset.limit + 1}
+    if keyset.after is not None:
+        values["after_ts"], values["after_id"] = keyset.after
+    rows = db.session.execute(stmt, values).all()
+    more = len(rows) > keyset.limit
+    rows = rows[: keyset.limit]
+    next_key = (rows[-1].created_at, rows[-1].id) if more else None
+    return [represent(row) for row in rows], next_key
+
+
+# -- reads ------------------------------------------------------------------------------
+
+
+def list_posts(
+    pager: PageRequest | KeysetRequest,
+    *,
+    author: int | None,
+    q: str | None,
+    since: datetime | None,
+    sort: str | None,
+) -> Page | KeysetPage:
+    """Published posts only, whoever asks (drafts are reached through their author)."""
+    params = _params(author, q, since)
+    if isinstance(pager, KeysetRequest):
+        if sort not in (None, "-created_at"):
+            raise ValidationFailed(errors={"sort": ["Keyset pages are ordered by -created_at."]})
+        return _run_keyset(pager, params, drafts=False)
+    return _run_page(pager, sort, params, drafts=False)
+
+
+def user_posts(
+    user_id: int, pager: PageRequest | KeysetRequest, viewer: Principal | None
+) -> Page | KeysetPage:
+    """A user's published posts, plus drafts when the author (or an admin) asks."""
+    if not user_exists(user_id):
+        raise NotFound("User not found.")
+    params = _params(user_id, None, None)
+    drafts = _can_see_drafts_of(viewer, user_id)
+    if isinstance(pager, KeysetRequest):
+        return _run_keyset(pager, params, drafts=drafts)
+    return _run_page(pager, None, params, drafts=drafts)
+
+
+def feed(viewer: Principal, keyset: KeysetRequest) -> KeysetPage:
+    """The viewer's own and followed users' published posts, newest first."""
+    return _run_keyset(keyset, _params(None, None, None, me=viewer.id), drafts=False, feed=True)
+
+
+def get_post(post_id: int, viewer: Principal | None) -> dict[str, Any]:
+    row = None
+    if 0 < post_id <= MAX_ID:
+        row = db.session.execute(POST_BY_ID, {"id": post_id}).one_or_none()
+    # A draft someone else may not see does not exist, as far as they can tell.
+    if row is None or not (row.published or _can_see_drafts_of(viewer, row.user_id)):
+        raise NotFound("Post not found.")
+    return represent(row)
+
+
+# -- writes -----------------------------------------------------------------------------
+
+
+def create_post(actor: Principal, *, body: str, title: str | None, published: bool) -> Post:
+    now = utcnow()
+    post = Post(
+        body=body,
+        title=title,
+        published=published,
+        user_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(post)
+    db.session.commit()
+    return post
+
+
+def _load_visible(actor: Principal, post_id: int) -> Post:
+    post = db.session.get(Post, post_id) if 0 < post_id <= MAX_ID else None
+    if post is None or not (post.published or _can_see_drafts_of(actor, post.user_id)):
+        raise NotFound("Post not found.")
+    return post
+
+
+def update_post(actor: Principal, post_id: int, changes: dict[str, Any]) -> Post:
+    post = _load_visible(actor, post_id)
+    if post.user_id != actor.id:
+        raise Forbidden("Only the author can edit a post.")
+    for name in ("body", "published"):
+        if name in changes and changes[name] is None:
+            raise ValidationFailed(errors={name: ["Field may not be null."]})
+    for name in ("body", "title", "published"):
+        if name in changes:
+            setattr(post, name, changes[name])
+    post.updated_at = utcnow()
+    db.session.commit()
+    return post
+
+
+def delete_post(actor: Principal, post_id: int) -> None:
+    post = _load_visible(actor, post_id)
+    if post.user_id != actor.id and not actor.is_admin:
+        raise Forbidden("Only the author or an admin can delete a post.")
+    db.session.delete(post)
+    db.session.commit()
