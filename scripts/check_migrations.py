@@ -1,4 +1,4 @@
-"""Run the migrations against an empty PostgreSQL: upgrade, downgrade, upgrade, then
+"""Run the migrations against an empty PostgreSQL (and SQLite): upgrade, downgrade, upgrade, then
 check that the migrated schema matches the models (nothing left to autogenerate)."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -21,14 +22,19 @@ def flask(url: str, *args: str) -> None:
     )
 
 
+def round_trip(url: str) -> None:
+    flask(url, "db", "upgrade")
+    flask(url, "db", "downgrade", "base")
+    flask(url, "db", "upgrade")
+    flask(url, "db", "check")
+
+
 def main() -> None:
     with pg.postgres_server() as server:
-        url = pg.create_database(server, "migrations_check")
-        flask(url, "db", "upgrade")
-        flask(url, "db", "downgrade", "base")
-        flask(url, "db", "upgrade")
-        flask(url, "db", "check")
-    print("migrations: upgrade, downgrade, upgrade and check passed on PostgreSQL")
+        round_trip(pg.create_database(server, "migrations_check"))
+    with tempfile.TemporaryDirectory() as tmp:
+        round_trip(f"sqlite:///{tmp}/check.db")
+    print("migrations: upgrade, downgrade, upgrade and check passed on PostgreSQL and SQLite")
 
 
 if __name__ == "__main__":
