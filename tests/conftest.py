@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from microblog import create_app
-from microblog.extensions import db
+from microblog.extensions import close_read_connection, db
 from tests import pg
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -64,6 +64,7 @@ def app(database_url: str) -> Iterator[Flask]:
         if database_url.startswith("sqlite"):
             db.create_all()
         yield app
+        close_read_connection()
         db.session.remove()
         if database_url.startswith("postgresql"):
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)

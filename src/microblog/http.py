@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 import orjson
 from flask import Flask, Request, Response, request
 from flask.json.provider import JSONProvider
+from flask.sessions import SessionInterface, SessionMixin
 from pydantic import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
@@ -139,8 +140,19 @@ def raise_validation_error(exc: ValidationError) -> NoReturn:
     raise ValidationFailed(errors=errors)
 
 
+class NoCookieSessions(SessionInterface):
+    """The API is stateless: no cookie session is read or written on any request."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin:
+        return self.make_null_session(app)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
+
+
 def init_app(app: Flask) -> None:
     app.request_class = ApiRequest
+    app.session_interface = NoCookieSessions()
     app.json = OrjsonProvider(app)
     app.url_map.converters["id"] = IdConverter
     app.url_map.strict_slashes = False

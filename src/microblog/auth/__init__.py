@@ -89,6 +89,8 @@ GUARDS: dict[str, Callable[[], Response | None]] = {
 
 
 def authenticate_request() -> Response | None:
+    g.flask_httpauth_user = None
+    g.token_id = None
     if request.endpoint is None or request.method == "OPTIONS":
         return None
     view = current_app.view_functions.get(request.endpoint)
@@ -97,7 +99,6 @@ def authenticate_request() -> Response | None:
         return None
     kind, optional = spec
     if optional and "Authorization" not in request.headers:
-        g.flask_httpauth_user = None
         return None
     return GUARDS[kind]()
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from microblog.auth import Principal
 from microblog.errors import BadRequest, NotFound
-from microblog.extensions import db
+from microblog.extensions import db, read_connection
 from microblog.models import User, follows
 from microblog.pagination import PageRequest
 from microblog.services.users import USER_COLUMNS, represent, user_exists
@@ -54,7 +54,7 @@ def unfollow(actor: Principal, user_id: int) -> None:
 
 def is_following(follower_id: int, followed_id: int) -> bool:
     params = {"follower": follower_id, "followed": followed_id}
-    return db.session.execute(IS_FOLLOWING, params).first() is not None
+    return read_connection().execute(IS_FOLLOWING, params).first() is not None
 
 
 @cache
@@ -84,10 +84,10 @@ def related_users(
     if not user_exists(user_id):
         raise NotFound("User not found.")
     items_stmt, count_stmt = _statements(direction)
-    total = db.session.execute(count_stmt, {"user_id": user_id}).scalar_one()
+    total = read_connection().execute(count_stmt, {"user_id": user_id}).scalar_one()
     if page.is_past_end(total):
         return [], total
-    rows = db.session.execute(
+    rows = read_connection().execute(
         items_stmt, {"user_id": user_id, "limit": page.per_page, "offset": page.offset}
     ).all()
     return [represent(row, viewer) for row in rows], total

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Row
 
 from microblog.auth import Principal
 from microblog.errors import Forbidden, NotFound, ValidationFailed
-from microblog.extensions import db
+from microblog.extensions import db, read_connection
 from microblog.models import Post, User, follows
 from microblog.pagination import KeysetRequest, PageRequest
 from microblog.services.users import API_PREFIX, MAX_ID, like_pattern, user_exists
@@ -162,10 +162,10 @@ def _run_page(page: PageRequest, sort: str | None, params: dict[str, Any], draft
     items_stmt, count_stmt = _page_statements(
         sort, "author" in params, "pattern" in params, "since" in params, drafts
     )
-    total = db.session.execute(count_stmt, params).scalar_one()
+    total = read_connection().execute(count_stmt, params).scalar_one()
     if page.is_past_end(total):
         return [], total
-    rows = db.session.execute(
+    rows = read_connection().execute(
         items_stmt, {**params, "limit": page.per_page, "offset": page.offset}
     ).all()
     return [represent(row) for row in rows], total
@@ -185,7 +185,7 @@ def _run_keyset(
     values = {**params, "limit": keyset.limit + 1}
     if keyset.after is not None:
         values["after_ts"], values["after_id"] = keyset.after
-    rows = db.session.execute(stmt, values).all()
+    rows = read_connection().execute(stmt, values).all()
     more = len(rows) > keyset.limit
     rows = rows[: keyset.limit]
     next_key = (rows[-1].created_at, rows[-1].id) if more else None
@@ -233,7 +233,7 @@ def feed(viewer: Principal, keyset: KeysetRequest) -> KeysetPage:
 def get_post(post_id: int, viewer: Principal | None) -> dict[str, Any]:
     row = None
     if 0 < post_id <= MAX_ID:
-        row = db.session.execute(POST_BY_ID, {"id": post_id}).one_or_none()
+        row = read_connection().execute(POST_BY_ID, {"id": post_id}).one_or_none()
     # A draft someone else may not see does not exist, as far as they can tell.
     if row is None or not (row.published or _can_see_drafts_of(viewer, row.user_id)):
         raise NotFound("Post not found.")

@@ -9,7 +9,7 @@ from sqlalchemy import Select, String, and_, bindparam, func, select, true
 
 from microblog.auth import Principal
 from microblog.errors import NotFound, ValidationFailed
-from microblog.extensions import db
+from microblog.extensions import db, read_connection
 from microblog.models import Task
 from microblog.pagination import PageRequest
 from microblog.timeutil import utcnow
@@ -62,7 +62,7 @@ def list_tasks(
         params["done"] = done
     if q:
         params["prefix"] = prefix_pattern(q)
-    total = db.session.execute(count_stmt, params).scalar_one()
+    total = read_connection().execute(count_stmt, params).scalar_one()
     if page.is_past_end(total):
         return [], total
     rows = db.session.scalars(

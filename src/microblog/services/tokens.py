@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, select
 
 from microblog.auth import Principal
-from microblog.extensions import db
+from microblog.extensions import db, read_connection
 from microblog.models import Token, User
 from microblog.timeutil import utcnow
 
@@ -47,7 +47,7 @@ def issue_token(user_id: int) -> tuple[str, datetime]:
 
 
 def principal_for_token(token: str) -> Principal | None:
-    row = db.session.execute(
+    row = read_connection().execute(
         PRINCIPAL_BY_TOKEN, {"token_hash": hash_token(token), "now": utcnow()}
     ).one_or_none()
     if row is None:

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from microblog.auth import Principal
 from microblog.auth.passwords import passwords
 from microblog.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from microblog.extensions import db
+from microblog.extensions import db, read_connection
 from microblog.models import Post, Token, User, follows
 from microblog.models.user import ROLE_ADMIN
 from microblog.pagination import PageRequest
@@ -128,7 +128,7 @@ USER_EXISTS = select(User.id).where(User.id == bindparam("user_id"))
 def user_exists(user_id: int) -> bool:
     if not 0 < user_id <= MAX_ID:
         return False
-    return db.session.execute(USER_EXISTS, {"user_id": user_id}).first() is not None
+    return read_connection().execute(USER_EXISTS, {"user_id": user_id}).first() is not None
 
 
 def avatar_url(email: str, size: int = 128) -> str:
@@ -173,7 +173,7 @@ def represent(row: Row[Any], viewer: Principal | None) -> dict[str, Any]:
 def get_user(user_id: int, viewer: Principal | None) -> dict[str, Any]:
     row = None
     if 0 < user_id <= MAX_ID:
-        row = db.session.execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
+        row = read_connection().execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
     if row is None:
         raise NotFound("User not found.")
     return represent(row, viewer)
@@ -184,10 +184,10 @@ def list_users(
 ) -> tuple[list[dict[str, Any]], int]:
     items_stmt, count_stmt = _list_statements(sort, bool(q))
     params: dict[str, Any] = {"pattern": like_pattern(q)} if q else {}
-    total = db.session.execute(count_stmt, params).scalar_one()
+    total = read_connection().execute(count_stmt, params).scalar_one()
     if page.is_past_end(total):
         return [], total
-    rows = db.session.execute(
+    rows = read_connection().execute(
         items_stmt, {**params, "limit": page.per_page, "offset": page.offset}
     ).all()
     return [represent(row, viewer) for row in rows], total
