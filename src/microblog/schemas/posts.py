@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from microblog.schemas.common import (
     NO_NUL,
@@ -16,6 +17,16 @@ from microblog.schemas.common import (
 
 Title = Annotated[str, StringConstraints(max_length=200), NO_NUL]
 Body = Annotated[str, StringConstraints(min_length=1, max_length=10_000), NO_NUL]
+
+
+def _iso_8601_only(value: object) -> object:
+    # Pydantic would also read a number of seconds ("0.5", "1700000000") as a time.
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO 8601 time, e.g. 2024-05-01T12:00:00Z")
+    return value
+
+
+Since = Annotated[datetime, BeforeValidator(_iso_8601_only)]
 
 POST_SORTS = Literal["created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"]
 
@@ -41,7 +52,7 @@ class PostListQuery(KeysetQuery):
     per_page: int | None = Field(None, ge=1, description="Items per page (page mode).")
     author: int | None = Field(None, ge=1, description="Only posts by this user id.")
     q: str | None = Field(None, max_length=100, description="Search in title and body.")
-    since: datetime | None = Field(None, description="Only posts created at or after.")
+    since: Since | None = Field(None, description="Only posts created at or after.")
     sort: POST_SORTS | None = Field(None, description="Page mode only; default -created_at.")
 
 

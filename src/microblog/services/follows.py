@@ -87,7 +87,9 @@ def related_users(
     total = read_connection().execute(count_stmt, {"user_id": user_id}).scalar_one()
     if page.is_past_end(total):
         return [], total
-    rows = read_connection().execute(
-        items_stmt, {"user_id": user_id, "limit": page.per_page, "offset": page.offset}
-    ).all()
+    rows = (
+        read_connection()
+        .execute(items_stmt, {"user_id": user_id, "limit": page.per_page, "offset": page.offset})
+        .all()
+    )
     return [represent(row, viewer) for row in rows], total

@@ -165,9 +165,11 @@ def _run_page(page: PageRequest, sort: str | None, params: dict[str, Any], draft
     total = read_connection().execute(count_stmt, params).scalar_one()
     if page.is_past_end(total):
         return [], total
-    rows = read_connection().execute(
-        items_stmt, {**params, "limit": page.per_page, "offset": page.offset}
-    ).all()
+    rows = (
+        read_connection()
+        .execute(items_stmt, {**params, "limit": page.per_page, "offset": page.offset})
+        .all()
+    )
     return [represent(row) for row in rows], total
 
 

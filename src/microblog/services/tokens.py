@@ -47,9 +47,11 @@ def issue_token(user_id: int) -> tuple[str, datetime]:
 
 
 def principal_for_token(token: str) -> Principal | None:
-    row = read_connection().execute(
-        PRINCIPAL_BY_TOKEN, {"token_hash": hash_token(token), "now": utcnow()}
-    ).one_or_none()
+    row = (
+        read_connection()
+        .execute(PRINCIPAL_BY_TOKEN, {"token_hash": hash_token(token), "now": utcnow()})
+        .one_or_none()
+    )
     if row is None:
         return None
     return Principal(

@@ -187,9 +187,11 @@ def list_users(
     total = read_connection().execute(count_stmt, params).scalar_one()
     if page.is_past_end(total):
         return [], total
-    rows = read_connection().execute(
-        items_stmt, {**params, "limit": page.per_page, "offset": page.offset}
-    ).all()
+    rows = (
+        read_connection()
+        .execute(items_stmt, {**params, "limit": page.per_page, "offset": page.offset})
+        .all()
+    )
     return [represent(row, viewer) for row in rows], total
 
 
