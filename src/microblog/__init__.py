@@ -10,7 +10,7 @@ from typing import Any
 from flask_openapi3 import Info, OpenAPI
 
 from microblog import auth, errors, http
-from microblog.auth import passwords
+from microblog.auth import passwords, revocation
 from microblog.config import load_config
 from microblog.extensions import close_read_connection, db, migrate
 from microblog.schemas.common import ErrorOut
@@ -19,7 +19,7 @@ __all__ = ["create_app"]
 
 #: Error statuses any operation may answer, documented once for every operation.
 ERROR_RESPONSES: dict[Any, Any] = dict.fromkeys(
-    (400, 401, 403, 404, 406, 409, 413, 415, 500), ErrorOut
+    (400, 401, 403, 404, 406, 409, 413, 415, 500, 503), ErrorOut
 )
 
 
@@ -65,6 +65,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     )
     app.teardown_appcontext(close_read_connection)
     passwords.init_app(app)
+    revocation.init_app(app)
     http.init_app(app)
     errors.register_error_handlers(app)
     auth.init_app(app)

@@ -50,6 +50,11 @@ class Config:
         self.TOKEN_TTL = _int("TOKEN_TTL", 3600)
         self.JWT_ACCESS_TTL = _int("JWT_ACCESS_TTL", 15 * 60)
         self.JWT_REFRESH_TTL = _int("JWT_REFRESH_TTL", 30 * 24 * 3600)
+        # A dedicated JWT key lets tokens be rotated without touching SECRET_KEY.
+        self.JWT_SECRET_KEY: str | None = os.environ.get("JWT_SECRET_KEY") or None
+        self.JWT_ISSUER = os.environ.get("JWT_ISSUER", "microblog")
+        self.JWT_AUDIENCE = os.environ.get("JWT_AUDIENCE", "microblog-api")
+        self.JWT_LEEWAY = _int("JWT_LEEWAY", 5)
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")

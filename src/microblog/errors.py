@@ -52,6 +52,14 @@ class Unauthorized(APIError):
     status_code = 401
     default_message = "Valid credentials are required."
 
+    def __init__(self, message: str | None = None, *, scheme: str = "Bearer") -> None:
+        super().__init__(message, headers={"WWW-Authenticate": f'{scheme} realm="microblog"'})
+
+
+class ServiceUnavailable(APIError):
+    status_code = 503
+    default_message = "A service this request depends on is unavailable; try again shortly."
+
 
 class Forbidden(APIError):
     status_code = 403

@@ -89,10 +89,16 @@ def test_operation_ids_are_unique(spec: dict[str, Any]) -> None:
     assert len(ids) == len(set(ids))
 
 
+# A Bearer credential (opaque token, JWT or API key) or an API key in X-API-Key.
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKeyAuth": []}]
+
+
 def test_security_schemes_are_present(spec: dict[str, Any]) -> None:
     schemes = spec["components"]["securitySchemes"]
     assert schemes["basicAuth"] == {"type": "http", "scheme": "basic"}
-    assert schemes["bearerAuth"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["bearerAuth"]["type"] == "http"
+    assert schemes["bearerAuth"]["scheme"] == "bearer"
+    assert schemes["apiKeyAuth"] == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
 
 
 def test_security_requirements_name_defined_schemes(spec: dict[str, Any]) -> None:
@@ -106,14 +112,14 @@ def test_security_requirements_name_defined_schemes(spec: dict[str, Any]) -> Non
     ("path", "method", "schemes"),
     [
         ("/api/v1/tokens", "post", [{"basicAuth": []}]),
-        ("/api/v1/tokens", "delete", [{"bearerAuth": []}]),
-        ("/api/v1/me", "get", [{"bearerAuth": []}]),
-        ("/api/v1/users/{user_id}", "patch", [{"bearerAuth": []}]),
-        ("/api/v1/users/{user_id}", "put", [{"bearerAuth": []}]),
-        ("/api/v1/users/{user_id}", "delete", [{"bearerAuth": []}]),
+        ("/api/v1/tokens", "delete", BEARER),
+        ("/api/v1/me", "get", BEARER),
+        ("/api/v1/users/{user_id}", "patch", BEARER),
+        ("/api/v1/users/{user_id}", "put", BEARER),
+        ("/api/v1/users/{user_id}", "delete", BEARER),
         # Optional auth: anonymous ({}) or Bearer.
-        ("/api/v1/users", "get", [{"bearerAuth": []}, {}]),
-        ("/api/v1/users/{user_id}", "get", [{"bearerAuth": []}, {}]),
+        ("/api/v1/users", "get", [*BEARER, {}]),
+        ("/api/v1/users/{user_id}", "get", [*BEARER, {}]),
     ],
 )
 def test_protected_operations_declare_their_credentials(

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from flask import Response, g
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from microblog.api.responses import no_content, respond
 from microblog.auth import SECURITY, auth_required, require_user
+from microblog.errors import BadRequest
 from microblog.schemas.users import TokenOut
 from microblog.services import tokens as service
 
@@ -40,7 +41,11 @@ def issue_token() -> Response:
 )
 @auth_required()
 def revoke_token() -> Response:
-    token_id = g.get("token_id")
-    if token_id is not None:
-        service.revoke_token(token_id)
+    principal = require_user()
+    if principal.token_id is None:
+        raise BadRequest(
+            "DELETE /tokens revokes an opaque token; end a JWT login with POST /auth/logout "
+            "and an API key with DELETE /me/api-keys/{id}."
+        )
+    service.revoke_token(principal.token_id)
     return no_content()

@@ -23,6 +23,11 @@ bp = APIBlueprint(
 
 @bp.post("/users", responses={201: UserOut}, summary="Register a new user")
 def create_user(body: UserCreate) -> Response:
+    return register_user(body)
+
+
+def register_user(body: UserCreate) -> Response:
+    """``POST /users`` and ``POST /auth/register``."""
     user = service.create_user(**body.model_dump())
     data = service.get_user(user.id, viewer=None)
     data["email"], data["role"] = user.email, user.role

@@ -15,13 +15,30 @@ from typing import Any, Literal, TypeVar
 
 from flask import Flask, Response, current_app, g, request
 from flask_httpauth import HTTPBasicAuth, HTTPTokenAuth, MultiAuth
+from werkzeug.datastructures import Authorization
 
 from microblog.errors import error_response
 
 REALM = "microblog"
 
+
+class BearerAuth(HTTPTokenAuth):  # type: ignore[misc]
+    """``Authorization: Bearer <credential>``, or ``X-API-Key: <key>`` when there is no
+    ``Authorization`` header."""
+
+    def get_auth(self) -> Authorization | None:
+        key = request.headers.get("X-API-Key")
+        if key is not None and "Authorization" not in request.headers:
+            return Authorization("bearer", token=key)
+        auth: Authorization | None = super().get_auth()
+        return auth
+
+    def is_compatible_auth(self, headers: Any) -> bool:
+        return "X-API-Key" in headers or bool(super().is_compatible_auth(headers))
+
+
 basic_auth = HTTPBasicAuth(realm=REALM)
-token_auth = HTTPTokenAuth(scheme="Bearer", realm=REALM)
+token_auth = BearerAuth(scheme="Bearer", realm=REALM)
 basic_or_token_auth = MultiAuth(basic_auth, token_auth)
 
 AuthKind = Literal["bearer", "basic", "basic_or_bearer"]
@@ -29,14 +46,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: OpenAPI security requirements, per kind of credential a route takes.
 SECURITY: dict[str, list[dict[str, list[str]]]] = {
-    "bearer": [{"bearerAuth": []}],
+    "bearer": [{"bearerAuth": []}, {"apiKeyAuth": []}],
     "basic": [{"basicAuth": []}],
-    "basic_or_bearer": [{"basicAuth": []}, {"bearerAuth": []}],
+    "basic_or_bearer": [{"basicAuth": []}, {"bearerAuth": []}, {"apiKeyAuth": []}],
 }
 SECURITY_SCHEMES = {
     "basicAuth": {"type": "http", "scheme": "basic"},
-    "bearerAuth": {"type": "http", "scheme": "bearer"},
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An opaque token (mbt_…), a JWT access token or an API key (mbk_…).",
+    },
+    "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
 }
+
+Credential = Literal["password", "token", "jwt", "api_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +71,13 @@ class Principal:
     username: str
     role: str
     last_seen: datetime
+    credential: Credential = "password"
+    #: the opaque token's row id (credential "token")
     token_id: int | None = None
+    #: the JWT's id, family and expiry (credential "jwt")
+    jti: str | None = None
+    family_id: str | None = None
+    expires_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -77,6 +107,10 @@ def require_user() -> Principal:
     return user
 
 
+def has_credentials() -> bool:
+    return "Authorization" in request.headers or "X-API-Key" in request.headers
+
+
 def _passthrough() -> None:
     return None
 
@@ -90,7 +124,6 @@ GUARDS: dict[str, Callable[[], Response | None]] = {
 
 def authenticate_request() -> Response | None:
     g.flask_httpauth_user = None
-    g.token_id = None
     if request.endpoint is None or request.method == "OPTIONS":
         return None
     view = current_app.view_functions.get(request.endpoint)
@@ -98,7 +131,7 @@ def authenticate_request() -> Response | None:
     if spec is None:
         return None
     kind, optional = spec
-    if optional and "Authorization" not in request.headers:
+    if optional and not has_credentials():
         return None
     return GUARDS[kind]()
 

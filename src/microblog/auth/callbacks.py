@@ -1,12 +1,14 @@
-"""Credential checks registered with Flask-HTTPAuth."""
+"""Credential checks registered with Flask-HTTPAuth: one function per scheme, and one
+dispatcher for every kind of Bearer credential."""
 
 from __future__ import annotations
 
-from flask import g
-
 from microblog.auth import Principal, basic_auth, token_auth
+from microblog.services import api_keys, jwt_tokens
 from microblog.services import tokens as token_service
 from microblog.services import users as user_service
+
+MAX_CREDENTIAL_LENGTH = 4096
 
 
 @basic_auth.verify_password
@@ -21,10 +23,17 @@ def verify_password(username: str, password: str) -> Principal | None:
 
 @token_auth.verify_token
 def verify_token(token: str) -> Principal | None:
-    if not token:
+    """An opaque token (``mbt_…``), an API key (``mbk_…``) or a JWT access token."""
+    if not token or len(token) > MAX_CREDENTIAL_LENGTH:
         return None
-    principal = token_service.principal_for_token(token)
+    if token.startswith(token_service.TOKEN_PREFIX):
+        principal = token_service.principal_for_token(token)
+    elif token.startswith(api_keys.KEY_MARKER):
+        principal = api_keys.principal_for_key(token)
+    elif token.count(".") == 2:
+        principal = jwt_tokens.principal_for_access(token)
+    else:
+        principal = None
     if principal is not None:
-        g.token_id = principal.token_id
         user_service.touch_last_seen(principal)
     return principal

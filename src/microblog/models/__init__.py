@@ -1,7 +1,18 @@
 """SQLAlchemy 2 models, one module per aggregate."""
 
+from microblog.models.auth import ApiKey, RefreshToken, RevokedToken, TokenFamily
 from microblog.models.post import Post
 from microblog.models.task import Task
 from microblog.models.user import Token, User, follows
 
-__all__ = ["Post", "Task", "Token", "User", "follows"]
+__all__ = [
+    "ApiKey",
+    "Post",
+    "RefreshToken",
+    "RevokedToken",
+    "Task",
+    "Token",
+    "TokenFamily",
+    "User",
+    "follows",
+]

@@ -24,7 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 
 from microblog.auth import Principal
-from microblog.errors import Forbidden, NotFound, ValidationFailed
+from microblog.auth.permissions import CanSee, IsAuthor, IsAuthorOrAdmin, authorize
+from microblog.errors import NotFound, ValidationFailed
 from microblog.extensions import db, read_connection
 from microblog.models import Post, User, follows
 from microblog.pagination import KeysetRequest, PageRequest
@@ -71,7 +72,16 @@ def represent(row: Row[Any]) -> dict[str, Any]:
 
 
 def _can_see_drafts_of(viewer: Principal | None, author_id: int) -> bool:
-    return viewer is not None and (viewer.id == author_id or viewer.is_admin)
+    return CanSee().has_object_permission(viewer, _Draft(author_id))
+
+
+class _Draft:
+    """What CanSee needs to know about an unpublished post by ``user_id``."""
+
+    published = False
+
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
 
 
 # -- statement shapes -------------------------------------------------------------------
@@ -237,8 +247,8 @@ def get_post(post_id: int, viewer: Principal | None) -> dict[str, Any]:
     if 0 < post_id <= MAX_ID:
         row = read_connection().execute(POST_BY_ID, {"id": post_id}).one_or_none()
     # A draft someone else may not see does not exist, as far as they can tell.
-    if row is None or not (row.published or _can_see_drafts_of(viewer, row.user_id)):
-        raise NotFound("Post not found.")
+    authorize(viewer, CanSee(), row, noun="post")
+    assert row is not None
     return represent(row)
 
 
@@ -262,15 +272,14 @@ def create_post(actor: Principal, *, body: str, title: str | None, published: bo
 
 def _load_visible(actor: Principal, post_id: int) -> Post:
     post = db.session.get(Post, post_id) if 0 < post_id <= MAX_ID else None
-    if post is None or not (post.published or _can_see_drafts_of(actor, post.user_id)):
-        raise NotFound("Post not found.")
+    authorize(actor, CanSee(), post, noun="post")
+    assert post is not None
     return post
 
 
 def update_post(actor: Principal, post_id: int, changes: dict[str, Any]) -> Post:
     post = _load_visible(actor, post_id)
-    if post.user_id != actor.id:
-        raise Forbidden("Only the author can edit a post.")
+    authorize(actor, IsAuthor(), post, noun="post")
     for name in ("body", "published"):
         if name in changes and changes[name] is None:
             raise ValidationFailed(errors={name: ["Field may not be null."]})
@@ -284,7 +293,6 @@ def update_post(actor: Principal, post_id: int, changes: dict[str, Any]) -> Post
 
 def delete_post(actor: Principal, post_id: int) -> None:
     post = _load_visible(actor, post_id)
-    if post.user_id != actor.id and not actor.is_admin:
-        raise Forbidden("Only the author or an admin can delete a post.")
+    authorize(actor, IsAuthorOrAdmin(), post, noun="post")
     db.session.delete(post)
     db.session.commit()

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Select, String, and_, bindparam, func, select, true
 
 from microblog.auth import Principal
-from microblog.errors import NotFound, ValidationFailed
+from microblog.auth.permissions import IsOwner, authorize
+from microblog.errors import ValidationFailed
 from microblog.extensions import db, read_connection
 from microblog.models import Task
 from microblog.pagination import PageRequest
@@ -77,8 +78,8 @@ def all_tasks(owner: Principal) -> list[Task]:
 
 def get_task(owner: Principal, task_id: int) -> Task:
     task = db.session.get(Task, task_id) if 0 < task_id <= MAX_ID else None
-    if task is None or task.user_id != owner.id:
-        raise NotFound("Task not found.")
+    authorize(owner, IsOwner("task"), task)
+    assert task is not None
     return task
 
 

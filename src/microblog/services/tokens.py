@@ -59,6 +59,7 @@ def principal_for_token(token: str) -> Principal | None:
         username=row.username,
         role=row.role,
         last_seen=row.last_seen,
+        credential="token",
         token_id=row.token_id,
     )
 

@@ -24,11 +24,13 @@ from sqlalchemy.exc import IntegrityError
 
 from microblog.auth import Principal
 from microblog.auth.passwords import passwords
-from microblog.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from microblog.auth.permissions import IsAdmin, IsSelfOrAdmin, authorize
+from microblog.errors import Conflict, NotFound, ValidationFailed
 from microblog.extensions import db, read_connection
-from microblog.models import Post, Token, User, follows
+from microblog.models import ApiKey, Post, Task, Token, TokenFamily, User, follows
 from microblog.models.user import ROLE_ADMIN
 from microblog.pagination import PageRequest
+from microblog.services import jwt_tokens
 from microblog.timeutil import utcnow
 
 API_PREFIX = "/api/v1"
@@ -241,10 +243,8 @@ def create_user(
 
 def _load_for_change(actor: Principal, user_id: int) -> User:
     user = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
-    if user is None:
-        raise NotFound("User not found.")
-    if actor.id != user.id and not actor.is_admin:
-        raise Forbidden("You can only change your own account.")
+    authorize(actor, IsSelfOrAdmin(), user, noun="user")
+    assert user is not None
     return user
 
 
@@ -252,7 +252,7 @@ def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User
     """Apply a partial update. ``changes`` holds only the fields the client sent."""
     user = _load_for_change(actor, user_id)
     errors: dict[str, list[str]] = {}
-    if not actor.is_admin:
+    if not IsAdmin().has_permission(actor):
         for name in ADMIN_ONLY_FIELDS:
             if name in changes:
                 errors[name] = ["Unknown field."]
@@ -280,14 +280,19 @@ def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User
     if changes.get("is_active") is not None:
         user.is_active = changes["is_active"]
         if not user.is_active:
+            # Every credential already fails for an inactive user; end the sessions too.
             db.session.execute(delete(Token).where(Token.user_id == user.id))
+            jwt_tokens.revoke_user_families(user.id)
     if changes.get("password") is not None:
         user.password_hash = passwords().hash(changes["password"])
-        # A new password ends every other session of this user.
+        # A new password ends every other session of this user (opaque tokens and JWT
+        # families); the credential making the change keeps working.
         stmt = delete(Token).where(Token.user_id == user.id)
-        if actor.id == user.id and actor.token_id is not None:
+        own = actor.id == user.id
+        if own and actor.token_id is not None:
             stmt = stmt.where(Token.id != actor.token_id)
         db.session.execute(stmt)
+        jwt_tokens.revoke_user_families(user.id, keep=actor.family_id if own else None)
     _commit_unique()
     return user
 
@@ -302,6 +307,9 @@ def delete_user(actor: Principal, user_id: int) -> None:
         )
     )
     db.session.execute(delete(Post).where(Post.user_id == user.id))
+    db.session.execute(delete(Task).where(Task.user_id == user.id))
+    db.session.execute(delete(ApiKey).where(ApiKey.user_id == user.id))
+    db.session.execute(delete(TokenFamily).where(TokenFamily.user_id == user.id))
     db.session.delete(user)
     db.session.commit()
 

@@ -1,0 +1,97 @@
+"""API keys: ``mbk_<prefix>_<secret>``. The public prefix finds the row; the SHA-256 of
+the whole key is compared in constant time. The ``mbk_`` marker lets secret scanners
+recognise a leaked key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import bindparam, func, select, update
+
+from microblog.auth import Principal
+from microblog.auth.permissions import IsOwner, authorize
+from microblog.extensions import db, read_connection
+from microblog.models import ApiKey, User
+from microblog.pagination import PageRequest
+from microblog.timeutil import utcnow
+
+KEY_MARKER = "mbk_"
+MAX_ID = 2**31 - 1
+
+PRINCIPAL_BY_PREFIX = (
+    select(
+        User.id,
+        User.username,
+        User.role,
+        User.last_seen,
+        ApiKey.id.label("key_id"),
+        ApiKey.key_hash,
+        ApiKey.last_used_at,
+    )
+    .join(ApiKey, ApiKey.user_id == User.id)
+    .where(ApiKey.prefix == bindparam("prefix"), User.is_active.is_(True))
+)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_key(owner: Principal, name: str) -> tuple[ApiKey, str]:
+    prefix = secrets.token_hex(6)
+    key = f"{KEY_MARKER}{prefix}_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey(user_id=owner.id, name=name, prefix=prefix, key_hash=_hash(key))
+    db.session.add(api_key)
+    db.session.commit()
+    return api_key, key
+
+
+def list_keys(owner: Principal, page: PageRequest) -> tuple[list[ApiKey], int]:
+    where = ApiKey.user_id == owner.id
+    total = db.session.execute(select(func.count(ApiKey.id)).where(where)).scalar_one()
+    if page.is_past_end(total):
+        return [], total
+    keys = db.session.scalars(
+        select(ApiKey).where(where).order_by(ApiKey.id).limit(page.per_page).offset(page.offset)
+    )
+    return list(keys), total
+
+
+def delete_key(owner: Principal, key_id: int) -> None:
+    key = db.session.get(ApiKey, key_id) if 0 < key_id <= MAX_ID else None
+    authorize(owner, IsOwner("API key"), key)
+    db.session.delete(key)
+    db.session.commit()
+
+
+def principal_for_key(key: str) -> Principal | None:
+    parts = key.split("_")
+    if len(parts) != 3 or f"{parts[0]}_" != KEY_MARKER:
+        return None
+    row = read_connection().execute(PRINCIPAL_BY_PREFIX, {"prefix": parts[1]}).one_or_none()
+    expected = row.key_hash if row is not None else _hash("")
+    if not hmac.compare_digest(_hash(key), expected) or row is None:
+        return None
+    _touch(row.key_id, row.last_used_at)
+    return Principal(
+        id=row.id,
+        username=row.username,
+        role=row.role,
+        last_seen=row.last_seen,
+        credential="api_key",
+    )
+
+
+def _touch(key_id: int, last_used_at: Any) -> None:
+    """``last_used_at`` with the same once-a-minute bound as ``last_seen``."""
+    now = utcnow()
+    interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL"])
+    if last_used_at is not None and now - last_used_at < interval:
+        return
+    db.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+    db.session.commit()

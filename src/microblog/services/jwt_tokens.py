@@ -1,0 +1,224 @@
+"""JWT access and refresh tokens with rotation and theft detection.
+
+* Access tokens live ``JWT_ACCESS_TTL`` (15 min), refresh tokens ``JWT_REFRESH_TTL``
+  (30 days); both HS256 with ``JWT_SECRET_KEY`` (or ``SECRET_KEY``), and both carry
+  ``iss``, ``aud``, ``sub``, ``iat``, ``nbf``, ``exp``, ``jti``, ``typ`` and ``fam``.
+* A login starts a *family*. ``refresh`` spends the presented refresh token and issues a
+  new pair in the same family; presenting a spent refresh token again means it was
+  stolen (or replayed), so the whole family is revoked.
+* Revoking a family also kills the access tokens issued in it (their ``fam`` claim).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+from flask import current_app
+from sqlalchemy import bindparam, delete, select, update
+
+from microblog.auth import Principal
+from microblog.auth.revocation import revocations
+from microblog.errors import Unauthorized, ValidationFailed
+from microblog.extensions import db, read_connection
+from microblog.models import RefreshToken, RevokedToken, TokenFamily, User
+from microblog.timeutil import utcnow
+
+ALGORITHM = "HS256"
+TokenType = Literal["access", "refresh"]
+REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti", "typ", "fam"]
+
+ACTIVE_USER = select(User.id, User.username, User.role, User.last_seen).where(
+    User.id == bindparam("user_id"), User.is_active.is_(True)
+)
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def _key() -> str:
+    key: str = current_app.config.get("JWT_SECRET_KEY") or current_app.config["SECRET_KEY"]
+    return key
+
+
+def _encode(user_id: int, family_id: str, typ: TokenType, now: datetime) -> tuple[str, str]:
+    ttl = current_app.config["JWT_ACCESS_TTL" if typ == "access" else "JWT_REFRESH_TTL"]
+    jti = uuid.uuid4().hex
+    claims = {
+        "iss": current_app.config["JWT_ISSUER"],
+        "aud": current_app.config["JWT_AUDIENCE"],
+        "sub": str(user_id),
+        "iat": now,
+        "nbf": now,
+        "exp": now + timedelta(seconds=ttl),
+        "jti": jti,
+        "typ": typ,
+        "fam": family_id,
+    }
+    return jwt.encode(claims, _key(), algorithm=ALGORITHM), jti
+
+
+def decode(token: str, typ: TokenType) -> dict[str, Any]:
+    """Verify signature, algorithm, times, issuer, audience and type, or raise."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            _key(),
+            algorithms=[ALGORITHM],  # never "none", never what the header asks for
+            audience=current_app.config["JWT_AUDIENCE"],
+            issuer=current_app.config["JWT_ISSUER"],
+            leeway=current_app.config["JWT_LEEWAY"],
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from None
+    if claims.get("typ") != typ:
+        raise InvalidToken(f"not an {typ} token")
+    if not isinstance(claims.get("jti"), str) or not isinstance(claims.get("fam"), str):
+        raise InvalidToken("malformed claims")
+    try:
+        claims["sub"] = int(claims["sub"])
+    except (TypeError, ValueError):
+        raise InvalidToken("malformed subject") from None
+    return claims
+
+
+def _issue_pair(user_id: int, family_id: str) -> dict[str, Any]:
+    now = utcnow()
+    access, _ = _encode(user_id, family_id, "access", now)
+    refresh, refresh_jti = _encode(user_id, family_id, "refresh", now)
+    db.session.add(
+        RefreshToken(
+            jti=refresh_jti,
+            family_id=family_id,
+            expires_at=now + timedelta(seconds=current_app.config["JWT_REFRESH_TTL"]),
+        )
+    )
+    return {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "Bearer",
+        "expires_in": current_app.config["JWT_ACCESS_TTL"],
+    }
+
+
+def login(user_id: int) -> dict[str, Any]:
+    cleanup()
+    now = utcnow()
+    family = TokenFamily(
+        id=uuid.uuid4().hex,
+        user_id=user_id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=current_app.config["JWT_REFRESH_TTL"]),
+    )
+    db.session.add(family)
+    db.session.flush()
+    pair = _issue_pair(user_id, family.id)
+    db.session.commit()
+    return pair
+
+
+def refresh(token: str) -> dict[str, Any]:
+    try:
+        claims = decode(token, "refresh")
+    except InvalidToken:
+        raise Unauthorized("The refresh token is invalid or expired.") from None
+    family = db.session.get(TokenFamily, claims["fam"])
+    user = db.session.get(User, claims["sub"])
+    if family is None or family.revoked_at is not None or user is None or not user.is_active:
+        raise Unauthorized("The refresh token has been revoked.")
+    # Spend it atomically: of two concurrent refreshes with one token, one wins.
+    spent = db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.jti == claims["jti"], RefreshToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        # A rotated-out token came back: assume theft and end the whole login.
+        revoke_families([family.id])
+        db.session.commit()
+        raise Unauthorized("The refresh token was already used; this login has been revoked.")
+    pair = _issue_pair(user.id, family.id)
+    db.session.commit()
+    return pair
+
+
+def principal_for_access(token: str) -> Principal | None:
+    try:
+        claims = decode(token, "access")
+    except InvalidToken:
+        return None
+    row = read_connection().execute(ACTIVE_USER, {"user_id": claims["sub"]}).one_or_none()
+    if row is None or revocations().is_revoked(claims["jti"], claims["fam"]):
+        return None
+    return Principal(
+        id=row.id,
+        username=row.username,
+        role=row.role,
+        last_seen=row.last_seen,
+        credential="jwt",
+        jti=claims["jti"],
+        family_id=claims["fam"],
+        expires_at=datetime.fromtimestamp(claims["exp"]),
+    )
+
+
+def revoke_families(family_ids: list[str]) -> None:
+    """Mark families revoked (the caller commits) and tell the revocation store."""
+    if not family_ids:
+        return
+    now = utcnow()
+    db.session.execute(
+        update(TokenFamily)
+        .where(TokenFamily.id.in_(family_ids), TokenFamily.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    horizon = now + timedelta(seconds=current_app.config["JWT_ACCESS_TTL"])
+    revocations().revoke_families(family_ids, horizon)
+
+
+def revoke_user_families(user_id: int, *, keep: str | None = None) -> None:
+    stmt = select(TokenFamily.id).where(
+        TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None)
+    )
+    if keep is not None:
+        stmt = stmt.where(TokenFamily.id != keep)
+    revoke_families(list(db.session.scalars(stmt)))
+
+
+def logout(principal: Principal, refresh_token: str | None) -> None:
+    """Revoke the access token in use and its family, and the family of
+    ``refresh_token`` if one is sent (it must be the caller's)."""
+    families: list[str] = []
+    if refresh_token is not None:
+        try:
+            claims = decode(refresh_token, "refresh")
+        except InvalidToken:
+            raise ValidationFailed(
+                errors={"refresh_token": ["Invalid or expired refresh token."]}
+            ) from None
+        if claims["sub"] != principal.id:
+            raise ValidationFailed(errors={"refresh_token": ["Not your refresh token."]})
+        families.append(claims["fam"])
+    if principal.credential == "jwt":
+        assert principal.jti
+        assert principal.family_id
+        assert principal.expires_at
+        if db.session.get(RevokedToken, principal.jti) is None:
+            db.session.add(RevokedToken(jti=principal.jti, expires_at=principal.expires_at))
+        revocations().revoke_access(principal.jti, principal.expires_at)
+        families.append(principal.family_id)
+    revoke_families(families)
+    db.session.commit()
+
+
+def cleanup() -> None:
+    """Forget what can no longer matter: expired revocations and families."""
+    now = utcnow()
+    db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+    expired = select(TokenFamily.id).where(TokenFamily.expires_at < now)
+    db.session.execute(delete(RefreshToken).where(RefreshToken.family_id.in_(expired)))
+    db.session.execute(delete(TokenFamily).where(TokenFamily.expires_at < now))
