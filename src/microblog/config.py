@@ -32,6 +32,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     ENV_NAME = "production"
     DEBUG = False
@@ -67,6 +74,8 @@ class Config:
         self.ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 64 * 1024)
         self.ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
         self.SQLALCHEMY_RECORD_QUERIES = False
+        # Check every response against its schema (tests, development); see api/responses.
+        self.VALIDATE_RESPONSES = _bool("VALIDATE_RESPONSES", self.ENV_NAME != "production")
 
     def validate(self) -> None:
         key = self.SECRET_KEY

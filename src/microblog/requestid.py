@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 
 from flask import has_request_context, request
 
@@ -19,6 +19,6 @@ def get_request_id() -> str:
     rid: str | None = request.environ.get(ENVIRON_KEY)
     if rid is None:
         incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        rid = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
         request.environ[ENVIRON_KEY] = rid
     return rid

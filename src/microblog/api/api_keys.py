@@ -12,6 +12,7 @@ from microblog.pagination import PageRequest, collection
 from microblog.schemas.auth import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPath
 from microblog.schemas.common import Collection, PageQuery
 from microblog.services import api_keys as service
+from microblog.timeutil import isoformat
 
 bp = APIBlueprint(
     "api_keys",
@@ -28,8 +29,8 @@ def represent(key: ApiKey) -> dict[str, Any]:
         "id": key.id,
         "name": key.name,
         "prefix": key.prefix,
-        "created_at": key.created_at,
-        "last_used_at": key.last_used_at,
+        "created_at": isoformat(key.created_at),
+        "last_used_at": isoformat(key.last_used_at) if key.last_used_at else None,
         "_links": {"self": f"/api/v1/me/api-keys/{key.id}"},
     }
 
@@ -43,7 +44,7 @@ def create_key(body: ApiKeyCreate) -> Response:
         "name": key.name,
         "key": secret,
         "prefix": key.prefix,
-        "created_at": key.created_at,
+        "created_at": isoformat(key.created_at),
     }
     location = url_for("api_keys.list_keys", _external=True) + f"/{key.id}"
     return respond(

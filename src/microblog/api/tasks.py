@@ -12,6 +12,7 @@ from microblog.pagination import PageRequest, collection
 from microblog.schemas.common import Collection
 from microblog.schemas.tasks import TaskCreate, TaskListQuery, TaskOut, TaskPath, TaskUpdate
 from microblog.services import tasks as service
+from microblog.timeutil import isoformat
 
 bp = APIBlueprint(
     "tasks",
@@ -30,8 +31,8 @@ def represent(task: Task) -> dict[str, Any]:
         "title": task.title,
         "description": task.description,
         "done": task.done,
-        "created_at": task.created_at,
-        "updated_at": task.updated_at,
+        "created_at": isoformat(task.created_at),
+        "updated_at": isoformat(task.updated_at),
         "uri": request.host_url.rstrip("/") + path,
         "_links": {"self": path},
     }

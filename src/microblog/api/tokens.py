@@ -8,6 +8,7 @@ from microblog.auth import SECURITY, auth_required, require_user
 from microblog.errors import BadRequest
 from microblog.schemas.users import TokenOut
 from microblog.services import tokens as service
+from microblog.timeutil import isoformat
 
 bp = APIBlueprint(
     "tokens",
@@ -28,7 +29,7 @@ def issue_token() -> Response:
     token, expires_at = service.issue_token(require_user().id)
     return respond(
         TokenOut,
-        {"token": token, "expires_at": expires_at},
+        {"token": token, "expires_at": isoformat(expires_at)},
         headers={"Cache-Control": "no-store"},
     )
 

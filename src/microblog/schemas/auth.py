@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from microblog.schemas.common import NO_NUL, InputModel, UTCDateTime
+from microblog.schemas.common import NO_NUL, InputModel, OutputModel, UTCDateTime
 
 Credential = Annotated[str, StringConstraints(min_length=1, max_length=4096), NO_NUL]
 
@@ -32,7 +32,7 @@ class LogoutRequest(OptionalBody):
     refresh_token: Credential | None = None
 
 
-class TokenPairOut(BaseModel):
+class TokenPairOut(OutputModel):
     access_token: str = Field(description="JWT, valid JWT_ACCESS_TTL seconds (15 min).")
     refresh_token: str = Field(description="JWT, valid 30 days; spent on first use.")
     token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
@@ -47,11 +47,11 @@ class ApiKeyPath(BaseModel):
     key_id: int = Field(description="API key id.")
 
 
-class ApiKeyLinks(BaseModel):
+class ApiKeyLinks(OutputModel):
     self: str
 
 
-class ApiKeyOut(BaseModel):
+class ApiKeyOut(OutputModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: int
@@ -62,7 +62,7 @@ class ApiKeyOut(BaseModel):
     links: ApiKeyLinks = Field(alias="_links")
 
 
-class ApiKeyCreated(BaseModel):
+class ApiKeyCreated(OutputModel):
     id: int
     name: str
     key: str = Field(description="The secret key. Shown this once: store it now.")

@@ -63,11 +63,21 @@ class QueryModel(BaseModel):
         return cached
 
 
+#: Page numbers are 32-bit: far past any real end, and every client can parse them.
+MAX_PAGE = 2**31 - 1
+
+
 class PageQuery(QueryModel):
-    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
     per_page: int = Field(
         10, ge=1, description="Items per page; values above 100 are clamped to 100."
     )
+
+
+class OutputModel(BaseModel):
+    """Responses: a field the schema does not declare is an error (checked in tests)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class ErrorOut(BaseModel):
@@ -79,14 +89,14 @@ class ErrorOut(BaseModel):
     )
 
 
-class PageMeta(BaseModel):
+class PageMeta(OutputModel):
     page: int
     per_page: int
     total_pages: int
     total_items: int
 
 
-class PageLinks(BaseModel):
+class PageLinks(OutputModel):
     self: str
     next: str | None
     prev: str | None
@@ -94,7 +104,7 @@ class PageLinks(BaseModel):
     last: str
 
 
-class Collection(BaseModel, Generic[ItemT]):
+class Collection(OutputModel, Generic[ItemT]):
     """A page of items (API.md §5)."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -113,18 +123,18 @@ class KeysetQuery(QueryModel):
     )
 
 
-class KeysetMeta(BaseModel):
+class KeysetMeta(OutputModel):
     limit: int
     next_cursor: str | None
 
 
-class KeysetLinks(BaseModel):
+class KeysetLinks(OutputModel):
     self: str
     next: str | None
     prev: None = None
 
 
-class KeysetCollection(BaseModel, Generic[ItemT]):
+class KeysetCollection(OutputModel, Generic[ItemT]):
     """A keyset page: no totals; follow `_links.next` until it is null."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -134,7 +144,7 @@ class KeysetCollection(BaseModel, Generic[ItemT]):
     links: KeysetLinks = Field(alias="_links")
 
 
-class Listing(BaseModel, Generic[ItemT]):
+class Listing(OutputModel, Generic[ItemT]):
     """A collection that answers in page mode, or keyset mode when `cursor`/`limit` is sent."""
 
     model_config = ConfigDict(populate_by_name=True)

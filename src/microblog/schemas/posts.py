@@ -7,11 +7,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from microblog.schemas.common import (
+    MAX_PAGE,
     NO_NUL,
     InputModel,
     KeysetCollection,
     KeysetQuery,
     Listing,
+    OutputModel,
     UTCDateTime,
 )
 
@@ -48,7 +50,7 @@ class PostPath(BaseModel):
 
 
 class PostListQuery(KeysetQuery):
-    page: int | None = Field(None, ge=1, description="Page number (page mode).")
+    page: int | None = Field(None, ge=1, le=MAX_PAGE, description="Page number (page mode).")
     per_page: int | None = Field(None, ge=1, description="Items per page (page mode).")
     author: int | None = Field(None, ge=1, description="Only posts by this user id.")
     q: str | None = Field(None, max_length=100, description="Search in title and body.")
@@ -57,15 +59,15 @@ class PostListQuery(KeysetQuery):
 
 
 class UserPostsQuery(KeysetQuery):
-    page: int | None = Field(None, ge=1)
+    page: int | None = Field(None, ge=1, le=MAX_PAGE)
     per_page: int | None = Field(None, ge=1)
 
 
-class AuthorLinks(BaseModel):
+class AuthorLinks(OutputModel):
     self: str
 
 
-class AuthorOut(BaseModel):
+class AuthorOut(OutputModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: int
@@ -73,12 +75,12 @@ class AuthorOut(BaseModel):
     links: AuthorLinks = Field(alias="_links")
 
 
-class PostLinks(BaseModel):
+class PostLinks(OutputModel):
     self: str
     author: str
 
 
-class PostOut(BaseModel):
+class PostOut(OutputModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: int

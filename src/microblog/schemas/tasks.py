@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from microblog.schemas.common import NO_NUL, InputModel, PageQuery, UTCDateTime
+from microblog.schemas.common import NO_NUL, InputModel, OutputModel, PageQuery, UTCDateTime
 
 
 def _not_blank(value: str) -> str:
@@ -43,11 +43,11 @@ class TaskListQuery(PageQuery):
     sort: TASK_SORTS | None = Field(None, description="Sort field; prefix - for descending.")
 
 
-class TaskLinks(BaseModel):
+class TaskLinks(OutputModel):
     self: str
 
 
-class TaskOut(BaseModel):
+class TaskOut(OutputModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: int
@@ -60,7 +60,7 @@ class TaskOut(BaseModel):
     links: TaskLinks = Field(alias="_links")
 
 
-class LegacyTask(BaseModel):
+class LegacyTask(OutputModel):
     """A task as the 2013 tutorial shows it: a `uri` instead of an id."""
 
     uri: str
@@ -69,13 +69,13 @@ class LegacyTask(BaseModel):
     done: bool
 
 
-class LegacyTaskList(BaseModel):
+class LegacyTaskList(OutputModel):
     tasks: list[LegacyTask]
 
 
-class LegacyTaskOne(BaseModel):
+class LegacyTaskOne(OutputModel):
     task: LegacyTask
 
 
-class LegacyResult(BaseModel):
+class LegacyResult(OutputModel):
     result: bool

@@ -8,6 +8,7 @@ from microblog.schemas.common import (
     NO_NUL,
     Collection,
     InputModel,
+    OutputModel,
     PageQuery,
     UTCDateTime,
 )
@@ -54,7 +55,7 @@ class UserListQuery(PageQuery):
     sort: USER_SORTS | None = Field(None, description="Sort field; prefix with - for descending.")
 
 
-class UserLinks(BaseModel):
+class UserLinks(OutputModel):
     self: str
     followers: str
     following: str
@@ -67,7 +68,7 @@ def _omit_if_none(value: object) -> bool:
     return value is None
 
 
-class UserOut(BaseModel):
+class UserOut(OutputModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: int
@@ -98,6 +99,6 @@ class UserOut(BaseModel):
 UserCollection = Collection[UserOut]
 
 
-class TokenOut(BaseModel):
+class TokenOut(OutputModel):
     token: str = Field(description="Opaque bearer token; send as Authorization: Bearer.")
     expires_at: UTCDateTime

@@ -30,7 +30,7 @@ from microblog.extensions import db, read_connection
 from microblog.models import Post, User, follows
 from microblog.pagination import KeysetRequest, PageRequest
 from microblog.services.users import API_PREFIX, MAX_ID, like_pattern, user_exists
-from microblog.timeutil import utcnow
+from microblog.timeutil import isoformat, utcnow
 
 POST_COLUMNS = [
     Post.id,
@@ -58,16 +58,18 @@ KeysetPage = tuple[list[dict[str, Any]], tuple[datetime, int] | None]
 
 
 def represent(row: Row[Any]) -> dict[str, Any]:
-    author = f"{API_PREFIX}/users/{row.user_id}"
+    """The ``PostOut`` representation of a ``POST_COLUMNS`` row (unpacked by position)."""
+    post_id, title, body, published, created_at, updated_at, user_id, username = row
+    author = f"{API_PREFIX}/users/{user_id}"
     return {
-        "id": row.id,
-        "title": row.title,
-        "body": row.body,
-        "published": row.published,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "author": {"id": row.user_id, "username": row.author_username, "_links": {"self": author}},
-        "_links": {"self": f"{API_PREFIX}/posts/{row.id}", "author": author},
+        "id": post_id,
+        "title": title,
+        "body": body,
+        "published": published,
+        "created_at": isoformat(created_at),
+        "updated_at": isoformat(updated_at),
+        "author": {"id": user_id, "username": username, "_links": {"self": author}},
+        "_links": {"self": f"{API_PREFIX}/posts/{post_id}", "author": author},
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import current_app
@@ -31,7 +31,7 @@ from microblog.models import ApiKey, Post, Task, Token, TokenFamily, User, follo
 from microblog.models.user import ROLE_ADMIN
 from microblog.pagination import PageRequest
 from microblog.services import jwt_tokens
-from microblog.timeutil import utcnow
+from microblog.timeutil import isoformat, utcnow
 
 API_PREFIX = "/api/v1"
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
@@ -133,6 +133,7 @@ def user_exists(user_id: int) -> bool:
     return read_connection().execute(USER_EXISTS, {"user_id": user_id}).first() is not None
 
 
+@lru_cache(maxsize=8192)
 def avatar_url(email: str, size: int = 128) -> str:
     digest = hashlib.md5(email.strip().lower().encode(), usedforsecurity=False).hexdigest()
     return f"https://www.gravatar.com/avatar/{digest}?d=identicon&s={size}"
@@ -151,24 +152,39 @@ def user_links(user_id: int, email: str) -> dict[str, str]:
 
 
 def represent(row: Row[Any], viewer: Principal | None) -> dict[str, Any]:
-    """The public representation of a user row; private fields for self and admins."""
+    """The ``UserOut`` representation of a ``USER_COLUMNS`` row; private fields for the
+    user themself and admins. (Unpacked by position: ``row.name`` costs ~0.4 µs a field,
+    a third of a 100-user page's time.)"""
+    (
+        user_id,
+        username,
+        email,
+        about_me,
+        role,
+        is_active,
+        created_at,
+        last_seen,
+        post_count,
+        follower_count,
+        following_count,
+    ) = row
     data: dict[str, Any] = {
-        "id": row.id,
-        "username": row.username,
-        "about_me": row.about_me,
-        "last_seen": row.last_seen,
-        "created_at": row.created_at,
-        "post_count": row.post_count,
-        "follower_count": row.follower_count,
-        "following_count": row.following_count,
-        "followed_count": row.following_count,
-        "_links": user_links(row.id, row.email),
+        "id": user_id,
+        "username": username,
+        "about_me": about_me,
+        "last_seen": isoformat(last_seen),
+        "created_at": isoformat(created_at),
+        "post_count": post_count,
+        "follower_count": follower_count,
+        "following_count": following_count,
+        "followed_count": following_count,
+        "_links": user_links(user_id, email),
     }
-    if viewer is not None and (viewer.id == row.id or viewer.is_admin):
-        data["email"] = row.email
-        data["role"] = row.role
+    if viewer is not None and (viewer.id == user_id or viewer.is_admin):
+        data["email"] = email
+        data["role"] = role
         if viewer.is_admin:
-            data["is_active"] = row.is_active
+            data["is_active"] = is_active
     return data
 
 
