@@ -114,11 +114,14 @@ def check_body() -> None:
 
 
 def set_response_headers(response: Response) -> Response:
-    response.headers["X-Request-ID"] = get_request_id()
-    if "Cache-Control" not in response.headers and (
-        "Authorization" in request.headers or "X-API-Key" in request.headers
+    headers = response.headers
+    headers["X-Request-ID"] = get_request_id()
+    # Read the WSGI environ directly: this runs on every response.
+    environ = request.environ
+    if ("HTTP_AUTHORIZATION" in environ or "HTTP_X_API_KEY" in environ) and (
+        "Cache-Control" not in headers
     ):
-        response.headers["Cache-Control"] = "private"
+        headers["Cache-Control"] = "private"
     return response
 
 
