@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_openapi3 import Info, OpenAPI
 
-from microblog import auth, errors, http
+from microblog import auth, errors, http, ratelimit
 from microblog.auth import passwords, revocation
 from microblog.config import load_config
 from microblog.extensions import close_read_connection, db, migrate
@@ -19,7 +19,7 @@ __all__ = ["create_app"]
 
 #: Error statuses any operation may answer, documented once for every operation.
 ERROR_RESPONSES: dict[Any, Any] = dict.fromkeys(
-    (400, 401, 403, 404, 406, 409, 413, 415, 500, 503), ErrorOut
+    (400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 429, 500, 503), ErrorOut
 )
 
 
@@ -68,7 +68,13 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     revocation.init_app(app)
     http.init_app(app)
     errors.register_error_handlers(app)
+    # before_request order: version (406) → rate limits (429, counted even when the
+    # credentials then fail: that is what stops password guessing) → authentication (401)
+    # → body checks (415/413/400) → the view (validation, permissions).
+    app.before_request(http.negotiate_version)
+    ratelimit.init_app(app)
     auth.init_app(app)
+    app.before_request(http.check_body)
 
     from microblog import api, cli
 

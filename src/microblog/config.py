@@ -53,7 +53,17 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": False}
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.CORS_ORIGINS = os.environ.get("CORS_ORIGINS", "")
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_DEFAULT = os.environ.get("RATELIMIT_DEFAULT", "300 per minute")
+        # Password guessing: per client address and per account name tried.
+        self.RATELIMIT_LOGIN_PER_ADDRESS = os.environ.get(
+            "RATELIMIT_LOGIN_PER_ADDRESS", "20 per minute"
+        )
+        self.RATELIMIT_LOGIN_PER_USERNAME = os.environ.get(
+            "RATELIMIT_LOGIN_PER_USERNAME", "10 per minute"
+        )
+        # How many reverse proxies in front of us may set X-Forwarded-* (0: trust none).
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
         self.TOKEN_TTL = _int("TOKEN_TTL", 3600)
         self.JWT_ACCESS_TTL = _int("JWT_ACCESS_TTL", 15 * 60)
         self.JWT_REFRESH_TTL = _int("JWT_REFRESH_TTL", 30 * 24 * 3600)
@@ -116,6 +126,8 @@ class TestingConfig(Config):
         self.ARGON2_MEMORY_COST = 8
         self.ARGON2_PARALLELISM = 1
         self.LOG_FORMAT = "text"
+        # Tests that exercise limits switch them on; the rest would trip them.
+        self.RATELIMIT_ENABLED = False
 
     def validate(self) -> None:
         pass

@@ -11,6 +11,7 @@ from flask.json.provider import JSONProvider
 from flask.sessions import SessionInterface, SessionMixin
 from pydantic import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from microblog.errors import (
@@ -160,6 +161,10 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.url_map.strict_slashes = False
     app.wsgi_app = VersionAlias(app.wsgi_app)  # type: ignore[method-assign]
-    app.before_request(negotiate_version)
-    app.before_request(check_body)
+    if app.config["TRUSTED_PROXIES"]:
+        # X-Forwarded-* are believed only from that many proxies in front of us.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     app.after_request(set_response_headers)

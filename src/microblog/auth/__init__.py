@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
@@ -84,13 +85,25 @@ class Principal:
         return self.role == "admin"
 
 
-def auth_required(kind: AuthKind = "bearer", *, optional: bool = False) -> Callable[[F], F]:
+def auth_required(
+    kind: AuthKind = "bearer", *, optional: bool = False, in_view: bool = False
+) -> Callable[[F], F]:
     """Mark a view as protected. ``optional`` lets anonymous callers through, but a
-    request that does send credentials must send valid ones."""
+    request that does send credentials must send valid ones. ``in_view`` defers the
+    check from the ``before_request`` hook to the view itself, for routes whose rate
+    limits must count failed attempts (see :func:`microblog.ratelimit.password_route`)."""
 
     def mark(view: F) -> F:
-        view.auth = (kind, optional)  # type: ignore[attr-defined]
-        return view
+        view.auth = (kind, optional, in_view)  # type: ignore[attr-defined]
+        if not in_view:
+            return view
+
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            denied = _run_guard(kind, optional)
+            return denied if denied is not None else view(*args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
 
     return mark
 
@@ -128,9 +141,12 @@ def authenticate_request() -> Response | None:
         return None
     view = current_app.view_functions.get(request.endpoint)
     spec = getattr(view, "auth", None)
-    if spec is None:
+    if spec is None or spec[2]:
         return None
-    kind, optional = spec
+    return _run_guard(spec[0], spec[1])
+
+
+def _run_guard(kind: str, optional: bool) -> Response | None:
     if optional and not has_credentials():
         return None
     return GUARDS[kind]()
@@ -149,10 +165,4 @@ def init_app(app: Flask) -> None:
 
     basic_auth.error_handler(_auth_error)
     token_auth.error_handler(_auth_error)
-    # Ahead of microblog.http's body checks, so that an anonymous request gets its 401
-    # before any 400/413/415 about its body (auth → permission → validation).
-    from microblog.http import check_body
-
-    hooks = app.before_request_funcs.setdefault(None, [])
-    position = hooks.index(check_body) if check_body in hooks else len(hooks)
-    hooks.insert(position, authenticate_request)
+    app.before_request(authenticate_request)

@@ -70,7 +70,7 @@ def delete_key(owner: Principal, key_id: int) -> None:
 
 
 def principal_for_key(key: str) -> Principal | None:
-    parts = key.split("_")
+    parts = key.split("_", 2)  # the secret itself may contain "_" (URL-safe base64)
     if len(parts) != 3 or f"{parts[0]}_" != KEY_MARKER:
         return None
     row = read_connection().execute(PRINCIPAL_BY_PREFIX, {"prefix": parts[1]}).one_or_none()

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import jwt
@@ -162,7 +162,7 @@ def principal_for_access(token: str) -> Principal | None:
         credential="jwt",
         jti=claims["jti"],
         family_id=claims["fam"],
-        expires_at=datetime.fromtimestamp(claims["exp"]),
+        expires_at=datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None),
     )
 
 
