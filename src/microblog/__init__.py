@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_openapi3 import Info, OpenAPI
 
-from microblog import auth, errors, http, ratelimit
+from microblog import auth, conditional, errors, http, ratelimit
 from microblog.auth import passwords, revocation
 from microblog.config import load_config
 from microblog.extensions import close_read_connection, db, migrate
@@ -70,11 +70,13 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     errors.register_error_handlers(app)
     # before_request order: version (406) → rate limits (429, counted even when the
     # credentials then fail: that is what stops password guessing) → authentication (401)
-    # → body checks (415/413/400) → the view (validation, permissions).
+    # → body checks (415/413/400) → If-Match (412) → the view (validation, permissions).
     app.before_request(http.negotiate_version)
     ratelimit.init_app(app)
     auth.init_app(app)
     app.before_request(http.check_body)
+    app.before_request(conditional.check_if_match)
+    conditional.init_app(app)
 
     from microblog import api, cli
 

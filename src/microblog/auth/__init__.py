@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from datetime import datetime
+from functools import wraps
 from typing import Any, Literal, TypeVar
 
 from flask import Flask, Response, current_app, g, request
