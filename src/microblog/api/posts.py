@@ -27,6 +27,7 @@ from microblog.schemas.posts import (
 )
 from microblog.schemas.users import UserPath
 from microblog.services import posts as service
+from microblog.services.idempotency import idempotent
 
 bp = APIBlueprint(
     "posts", __name__, url_prefix="/api/v1", abp_tags=[Tag(name="posts", description="Posts")]
@@ -57,6 +58,7 @@ def listing(pager: PageRequest | KeysetRequest, result: tuple[list, object]) -> 
 
 @bp.post("/posts", responses={201: PostOut}, security=SECURITY["bearer"], summary="Write a post")
 @auth_required()
+@idempotent
 def create_post(body: PostCreate) -> Response:
     actor = require_user()
     post = service.create_post(actor, **body.model_dump())

@@ -12,6 +12,7 @@ from microblog.pagination import PageRequest, collection
 from microblog.schemas.common import Collection
 from microblog.schemas.tasks import TaskCreate, TaskListQuery, TaskOut, TaskPath, TaskUpdate
 from microblog.services import tasks as service
+from microblog.services.idempotency import idempotent
 from microblog.timeutil import isoformat
 
 bp = APIBlueprint(
@@ -52,6 +53,7 @@ def list_tasks(query: TaskListQuery) -> Response:
 
 @bp.post("/tasks", responses={201: TaskOut}, security=SECURITY["bearer"], summary="Add a task")
 @auth_required()
+@idempotent
 def create_task(body: TaskCreate) -> Response:
     task = service.create_task(require_user(), **body.model_dump())
     location = url_for("tasks.get_task", task_id=task.id, _external=True)

@@ -1,12 +1,14 @@
 """SQLAlchemy 2 models, one module per aggregate."""
 
 from microblog.models.auth import ApiKey, RefreshToken, RevokedToken, TokenFamily
+from microblog.models.idempotency import IdempotencyKey
 from microblog.models.post import Post
 from microblog.models.task import Task
 from microblog.models.user import Token, User, follows
 
 __all__ = [
     "ApiKey",
+    "IdempotencyKey",
     "Post",
     "RefreshToken",
     "RevokedToken",
