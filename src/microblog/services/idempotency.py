@@ -53,12 +53,13 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
     """Insert the key's row; None if we now own the key, else the existing row."""
     now = utcnow()
     db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - TTL))
-    db.session.execute(
-        insert(IdempotencyKey).values(
-            user_id=user_id, key=key, fingerprint=fingerprint, created_at=now
-        )
-    )
+    db.session.commit()
     try:
+        db.session.execute(
+            insert(IdempotencyKey).values(
+                user_id=user_id, key=key, fingerprint=fingerprint, created_at=now
+            )
+        )
         db.session.commit()
         return None
     except IntegrityError:
