@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask_openapi3 import Info, OpenAPI
 
-from microblog import auth, conditional, errors, http, ratelimit
+from microblog import auth, conditional, cors, errors, http, observability, ratelimit
 from microblog.auth import passwords, revocation
 from microblog.config import load_config
 from microblog.extensions import close_read_connection, db, migrate
@@ -53,7 +52,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     settings = load_config(env_name, app.instance_path)
     app.config.from_object(settings)
     app.config.update(overrides)
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    observability.configure_logging(app)
 
     db.init_app(app)
     migrate.init_app(
@@ -68,6 +67,8 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     revocation.init_app(app)
     http.init_app(app)
     errors.register_error_handlers(app)
+    observability.init_app(app)
+    cors.init_app(app)
     # before_request order: version (406) → rate limits (429, counted even when the
     # credentials then fail: that is what stops password guessing) → authentication (401)
     # → body checks (415/413/400) → If-Match (412) → the view (validation, permissions).

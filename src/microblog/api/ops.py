@@ -6,11 +6,29 @@ import orjson
 from flask import Response
 from flask_openapi3 import OpenAPI
 
+from microblog import observability
+from microblog.api import docs
+from microblog.ratelimit import limiter
+
 
 def register(app: OpenAPI) -> None:
+    app.register_blueprint(docs.bp)
+    limiter.exempt(docs.bp)
+
     @app.get("/healthz", doc_ui=False)
+    @limiter.exempt
     def healthz() -> Response:
         return Response(orjson.dumps({"status": "ok"}), mimetype="application/json")
+
+    @app.get("/readyz", doc_ui=False)
+    @limiter.exempt
+    def readyz() -> Response:
+        return observability.readiness(app)
+
+    @app.get("/metrics", doc_ui=False)
+    @limiter.exempt
+    def metrics() -> Response:
+        return observability.metrics()
 
     spec_bytes: list[bytes] = []
 
