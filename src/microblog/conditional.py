@@ -79,4 +79,5 @@ def tag_response(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.after_request(tag_response)
+    if app.config["ETAGS_ENABLED"]:
+        app.after_request(tag_response)

@@ -75,6 +75,10 @@ class Config:
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+        # Switches for the per-request middleware (bench/ measures their cost with them off).
+        self.REQUEST_LOG_ENABLED = _bool("REQUEST_LOG_ENABLED", True)
+        self.METRICS_ENABLED = _bool("METRICS_ENABLED", True)
+        self.ETAGS_ENABLED = _bool("ETAGS_ENABLED", True)
         # How often (seconds) an authenticated request may write ``last_seen``.
         self.LAST_SEEN_INTERVAL = _int("LAST_SEEN_INTERVAL", 60)
         self.PER_PAGE_DEFAULT = 10

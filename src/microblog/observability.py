@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import redis
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST as PROMETHEUS_TEXT
 from prometheus_client import (
     REGISTRY,
@@ -94,9 +94,11 @@ def record_request(response: Response) -> Response:
     duration = time.perf_counter() - started if started is not None else 0.0
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
     status = response.status_code
-    REQUESTS.labels(route, request.method, str(status)).inc()
-    LATENCY.labels(route, request.method).observe(duration)
-    if access_log.isEnabledFor(logging.INFO):
+    config = current_app.config
+    if config["METRICS_ENABLED"]:
+        REQUESTS.labels(route, request.method, str(status)).inc()
+        LATENCY.labels(route, request.method).observe(duration)
+    if config["REQUEST_LOG_ENABLED"] and access_log.isEnabledFor(logging.INFO):
         user = current_user()
         access_log.info(
             "request",
@@ -150,5 +152,7 @@ def readiness(app: Flask) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    if not (app.config["METRICS_ENABLED"] or app.config["REQUEST_LOG_ENABLED"]):
+        return
     app.before_request_funcs.setdefault(None, []).insert(0, start_timer)
     app.after_request(record_request)
