@@ -14,14 +14,14 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 
 from microblog.auth import Principal
-from microblog.auth.permissions import IsOwner, authorize
+from microblog.auth.permissions import IsOwner
 from microblog.extensions import db, read_connection
 from microblog.models import ApiKey, User
 from microblog.pagination import PageRequest
+from microblog.services.common import get_authorized
 from microblog.timeutil import utcnow
 
 KEY_MARKER = "mbk_"
-MAX_ID = 2**31 - 1
 
 PRINCIPAL_BY_PREFIX = (
     select(
@@ -63,9 +63,7 @@ def list_keys(owner: Principal, page: PageRequest) -> tuple[list[ApiKey], int]:
 
 
 def delete_key(owner: Principal, key_id: int) -> None:
-    key = db.session.get(ApiKey, key_id) if 0 < key_id <= MAX_ID else None
-    authorize(owner, IsOwner("API key"), key)
-    db.session.delete(key)
+    db.session.delete(get_authorized(ApiKey, key_id, owner, IsOwner("API key"), "API key"))
     db.session.commit()
 
 

@@ -29,7 +29,8 @@ from microblog.errors import NotFound, ValidationFailed
 from microblog.extensions import db, read_connection
 from microblog.models import Post, User, follows
 from microblog.pagination import KeysetRequest, PageRequest
-from microblog.services.users import API_PREFIX, MAX_ID, like_pattern, user_exists
+from microblog.services.common import get_authorized, reject_nulls, valid_id
+from microblog.services.users import API_PREFIX, like_pattern, user_exists
 from microblog.timeutil import isoformat, utcnow
 
 POST_COLUMNS = [
@@ -246,7 +247,7 @@ def feed(viewer: Principal, keyset: KeysetRequest) -> KeysetPage:
 
 def get_post(post_id: int, viewer: Principal | None) -> dict[str, Any]:
     row = None
-    if 0 < post_id <= MAX_ID:
+    if valid_id(post_id):
         row = read_connection().execute(POST_BY_ID, {"id": post_id}).one_or_none()
     # A draft someone else may not see does not exist, as far as they can tell.
     authorize(viewer, CanSee(), row, noun="post")
@@ -273,18 +274,13 @@ def create_post(actor: Principal, *, body: str, title: str | None, published: bo
 
 
 def _load_visible(actor: Principal, post_id: int) -> Post:
-    post = db.session.get(Post, post_id) if 0 < post_id <= MAX_ID else None
-    authorize(actor, CanSee(), post, noun="post")
-    assert post is not None
-    return post
+    return get_authorized(Post, post_id, actor, CanSee(), "post")
 
 
 def update_post(actor: Principal, post_id: int, changes: dict[str, Any]) -> Post:
     post = _load_visible(actor, post_id)
     authorize(actor, IsAuthor(), post, noun="post")
-    for name in ("body", "published"):
-        if name in changes and changes[name] is None:
-            raise ValidationFailed(errors={name: ["Field may not be null."]})
+    reject_nulls(changes, ("body", "published"))
     for name in ("body", "title", "published"):
         if name in changes:
             setattr(post, name, changes[name])

@@ -8,14 +8,13 @@ from typing import Any
 from sqlalchemy import Select, String, and_, bindparam, func, select, true
 
 from microblog.auth import Principal
-from microblog.auth.permissions import IsOwner, authorize
-from microblog.errors import ValidationFailed
+from microblog.auth.permissions import IsOwner
 from microblog.extensions import db, read_connection
 from microblog.models import Task
 from microblog.pagination import PageRequest
+from microblog.services.common import get_authorized, reject_nulls
 from microblog.timeutil import utcnow
 
-MAX_ID = 2**31 - 1
 SORT_COLUMNS: dict[str, Any] = {
     "title": Task.title,
     "created_at": Task.created_at,
@@ -77,10 +76,7 @@ def all_tasks(owner: Principal) -> list[Task]:
 
 
 def get_task(owner: Principal, task_id: int) -> Task:
-    task = db.session.get(Task, task_id) if 0 < task_id <= MAX_ID else None
-    authorize(owner, IsOwner("task"), task)
-    assert task is not None
-    return task
+    return get_authorized(Task, task_id, owner, IsOwner("task"), "task")
 
 
 def create_task(owner: Principal, *, title: str, description: str, done: bool) -> Task:
@@ -100,9 +96,7 @@ def create_task(owner: Principal, *, title: str, description: str, done: bool) -
 
 def update_task(owner: Principal, task_id: int, changes: dict[str, Any]) -> Task:
     task = get_task(owner, task_id)
-    for name in ("title", "done"):
-        if name in changes and changes[name] is None:
-            raise ValidationFailed(errors={name: ["Field may not be null."]})
+    reject_nulls(changes, ("title", "done"))
     for name in ("title", "description", "done"):
         if name in changes:
             setattr(task, name, changes[name] if changes[name] is not None else "")

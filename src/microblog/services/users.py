@@ -24,17 +24,17 @@ from sqlalchemy.exc import IntegrityError
 
 from microblog.auth import Principal
 from microblog.auth.passwords import passwords
-from microblog.auth.permissions import IsAdmin, IsSelfOrAdmin, authorize
+from microblog.auth.permissions import IsAdmin, IsSelfOrAdmin
 from microblog.errors import Conflict, NotFound, ValidationFailed
 from microblog.extensions import db, read_connection
 from microblog.models import ApiKey, Post, Task, Token, TokenFamily, User, follows
 from microblog.models.user import ROLE_ADMIN
 from microblog.pagination import PageRequest
 from microblog.services import jwt_tokens
+from microblog.services.common import get_authorized, null_errors, valid_id
 from microblog.timeutil import isoformat, utcnow
 
 API_PREFIX = "/api/v1"
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on every backend
 
 USERNAME_TAKEN = "please use a different username"
 EMAIL_TAKEN = "please use a different email address"
@@ -128,7 +128,7 @@ USER_EXISTS = select(User.id).where(User.id == bindparam("user_id"))
 
 
 def user_exists(user_id: int) -> bool:
-    if not 0 < user_id <= MAX_ID:
+    if not valid_id(user_id):
         return False
     return read_connection().execute(USER_EXISTS, {"user_id": user_id}).first() is not None
 
@@ -190,7 +190,7 @@ def represent(row: Row[Any], viewer: Principal | None) -> dict[str, Any]:
 
 def get_user(user_id: int, viewer: Principal | None) -> dict[str, Any]:
     row = None
-    if 0 < user_id <= MAX_ID:
+    if valid_id(user_id):
         row = read_connection().execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
     if row is None:
         raise NotFound("User not found.")
@@ -258,10 +258,7 @@ def create_user(
 
 
 def _load_for_change(actor: Principal, user_id: int) -> User:
-    user = db.session.get(User, user_id) if 0 < user_id <= MAX_ID else None
-    authorize(actor, IsSelfOrAdmin(), user, noun="user")
-    assert user is not None
-    return user
+    return get_authorized(User, user_id, actor, IsSelfOrAdmin(), "user")
 
 
 def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User:
@@ -272,9 +269,7 @@ def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User
         for name in ADMIN_ONLY_FIELDS:
             if name in changes:
                 errors[name] = ["Unknown field."]
-    for name in NOT_NULLABLE:
-        if name in changes and changes[name] is None and name not in errors:
-            errors[name] = ["Field may not be null."]
+    errors = {**null_errors(changes, NOT_NULLABLE), **errors}
     if errors:
         raise ValidationFailed(errors=errors)
 
