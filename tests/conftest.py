@@ -148,3 +148,32 @@ def count_queries(app: Flask) -> Iterator[QueryCounter]:
     event.listen(db.engine, "before_cursor_execute", counter)
     yield counter
     event.remove(db.engine, "before_cursor_execute", counter)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """A throwaway ``redis-server`` for the run (``TEST_REDIS_URL`` to use another)."""
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    from tests import redis_server as rs
+
+    try:
+        with rs.redis_server() as url:
+            yield url
+    except FileNotFoundError as exc:
+        if IN_CI:
+            pytest.fail(f"CI must test Redis: {exc}")
+        pytest.skip(f"Redis leg skipped: {exc}")
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> Iterator[str]:
+    """The Redis server's URL, with its database emptied before and after the test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    client.flushdb()
+    yield redis_server
+    client.flushdb()
+    client.close()

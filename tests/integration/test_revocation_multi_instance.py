@@ -1,0 +1,244 @@
+"""A token revoked through one instance is rejected by every other.
+
+Two application objects (two ``create_app`` calls: two engines, two revocation stores,
+as two processes or hosts would have) share one PostgreSQL database, and either the
+database revocation store or a real Redis (``REDIS_URL``). And when Redis is down, JWT
+requests fail closed with ``503`` in the API's error shape, never ``500``."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text, update
+
+from microblog import create_app
+from microblog.auth.revocation import EXTENSION_KEY, DatabaseRevocations, RedisRevocations
+from microblog.extensions import close_read_connection, db
+from microblog.models import User
+from tests.api.test_auth_jwt import claims_of, login, refresh
+from tests.conftest import Api, basic, bearer
+from tests.integration.live import free_port
+
+
+def _truncate() -> None:
+    tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@contextmanager
+def make_app(database_url: str, **config: Any) -> Iterator[Flask]:
+    """Like the ``app`` fixture, with settings of its own (``REDIS_URL`` is unset unless
+    given, whatever the environment says)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None, **config})
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        try:
+            yield app
+        finally:
+            close_read_connection()
+            db.session.remove()
+            if database_url.startswith("postgresql"):
+                _truncate()
+            db.engine.dispose()
+
+
+@pytest.fixture(params=["database", "redis"])
+def instances(request: pytest.FixtureRequest, postgres_url: str) -> Iterator[tuple[Flask, Flask]]:
+    config: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": postgres_url,
+        "SECRET_KEY": secrets.token_urlsafe(32),  # one deployment: one key
+        "REDIS_URL": None,
+    }
+    if request.param == "redis":
+        config["REDIS_URL"] = request.getfixturevalue("redis_url")
+    first, second = create_app(config), create_app(config)
+    store = RedisRevocations if request.param == "redis" else DatabaseRevocations
+    assert isinstance(first.extensions[EXTENSION_KEY], store)
+    assert first.extensions[EXTENSION_KEY] is not second.extensions[EXTENSION_KEY]
+    try:
+        yield first, second
+    finally:
+        with first.app_context():
+            _truncate()
+        for app in (first, second):
+            with app.app_context():
+                db.engine.dispose()
+
+
+def status(client: FlaskClient, token: str) -> int:
+    return client.get("/api/v1/me", headers=bearer(token)).status_code
+
+
+def test_a_token_issued_by_one_instance_works_on_the_other(
+    instances: tuple[Flask, Flask],
+) -> None:
+    a, b = (app.test_client() for app in instances)
+    alice = Api(a).register("alice")
+    pair = login(a, alice)
+    assert status(b, pair["access_token"]) == 200
+    assert refresh(b, pair["refresh_token"]).status_code == 200
+
+
+def test_logout_through_a_is_rejected_by_b(
+    instances: tuple[Flask, Flask], request: pytest.FixtureRequest
+) -> None:
+    a, b = (app.test_client() for app in instances)
+    alice = Api(a).register("alice")
+    pair, other = login(a, alice), login(b, alice)
+    assert status(b, pair["access_token"]) == 200
+    assert a.post("/api/v1/auth/logout", headers=bearer(pair["access_token"])).status_code == 204
+    assert status(b, pair["access_token"]) == 401
+    assert status(a, pair["access_token"]) == 401
+    assert refresh(b, pair["refresh_token"]).status_code == 401
+    assert status(b, other["access_token"]) == 200  # another login lives on
+    if isinstance(instances[1].extensions[EXTENSION_KEY], RedisRevocations):
+        import redis
+
+        store = redis.Redis.from_url(request.getfixturevalue("redis_url"))
+        claims = claims_of(pair["access_token"])
+        assert store.exists(f"{RedisRevocations.PREFIX}jti:{claims['jti']}")
+        assert store.exists(f"{RedisRevocations.PREFIX}fam:{claims['fam']}")
+        store.close()
+
+
+def test_refresh_replay_through_a_is_rejected_by_b(instances: tuple[Flask, Flask]) -> None:
+    a, b = (app.test_client() for app in instances)
+    alice = Api(a).register("alice")
+    first = login(a, alice)
+    second = refresh(a, first["refresh_token"]).get_json()
+    assert status(b, second["access_token"]) == 200
+    assert refresh(a, first["refresh_token"]).status_code == 401  # replay: theft assumed
+    for client in (a, b):
+        assert status(client, first["access_token"]) == 401
+        assert status(client, second["access_token"]) == 401
+    assert refresh(b, second["refresh_token"]).status_code == 401
+
+
+def test_replay_through_b_of_a_token_rotated_by_a(instances: tuple[Flask, Flask]) -> None:
+    a, b = (app.test_client() for app in instances)
+    alice = Api(a).register("alice")
+    first = login(a, alice)
+    second = refresh(a, first["refresh_token"]).get_json()
+    assert refresh(b, first["refresh_token"]).status_code == 401
+    assert status(a, second["access_token"]) == 401
+    assert refresh(a, second["refresh_token"]).status_code == 401
+
+
+def test_password_change_through_a_ends_sessions_on_b(instances: tuple[Flask, Flask]) -> None:
+    a, b = (app.test_client() for app in instances)
+    api = Api(a)
+    alice = api.register("alice")
+    token = api.token(alice)
+    elsewhere = login(b, alice)
+    response = a.patch(
+        f"/api/v1/users/{alice['id']}", json={"password": "a new password"}, headers=bearer(token)
+    )
+    assert response.status_code == 200
+    assert status(b, elsewhere["access_token"]) == 401
+    assert refresh(b, elsewhere["refresh_token"]).status_code == 401
+    assert status(b, token) == 200
+
+
+def test_deactivation_through_a_is_enforced_by_b(instances: tuple[Flask, Flask]) -> None:
+    first_app, _ = instances
+    a, b = (app.test_client() for app in instances)
+    api = Api(a)
+    admin, admin_headers = api.login("root")
+    with first_app.app_context():
+        db.session.execute(update(User).where(User.id == admin["id"]).values(role="admin"))
+        db.session.commit()
+    alice, token_headers = api.login("alice")
+    key = a.post("/api/v1/me/api-keys", json={"name": "k"}, headers=token_headers).get_json()
+    pair = login(b, alice)
+    response = a.patch(
+        f"/api/v1/users/{alice['id']}", json={"is_active": False}, headers=admin_headers
+    )
+    assert response.status_code == 200
+    for headers in (
+        token_headers,
+        bearer(pair["access_token"]),
+        {"X-API-Key": key["key"]},
+        bearer(key["key"]),
+    ):
+        assert b.get("/api/v1/me", headers=headers).status_code == 401
+    assert b.post("/api/v1/tokens", headers=basic("alice", alice["password"])).status_code == 401
+    assert refresh(b, pair["refresh_token"]).status_code == 401
+
+
+# --- Redis down -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(database_url: str) -> Iterator[Flask]:
+    """The revocation store points at a loopback port nobody listens on."""
+    with make_app(database_url, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0") as app:
+        yield app
+
+
+def assert_503(response: Any) -> None:
+    assert response.status_code == 503, response.get_data(as_text=True)
+    body = response.get_json()
+    assert set(body) == {"error", "message", "request_id"}
+    assert body["error"] == "Service Unavailable"
+    assert "revocation store" in body["message"]
+    text_ = response.get_data(as_text=True).lower()
+    assert "traceback" not in text_ and "redis://" not in text_ and "connection" not in text_
+
+
+def test_redis_down_jwt_requests_get_503_not_500(redis_down: Flask) -> None:
+    client = redis_down.test_client()
+    api = Api(client)
+    alice, token_headers = api.login("alice")
+    pair = login(client, alice)  # issuing needs only the database
+    access = bearer(pair["access_token"])
+
+    assert_503(client.get("/api/v1/me", headers=access))
+    assert_503(client.get("/api/v1/posts", headers=access))  # optional-auth route
+    assert_503(client.get("/todo/api/v1.0/tasks", headers=access))
+    assert_503(client.post("/api/v1/posts", json={"body": "hi"}, headers=access))
+    assert_503(client.post("/api/v1/auth/logout", headers=access))
+
+    problem = client.get("/api/v1/me", headers={**access, "Accept": "application/problem+json"})
+    assert problem.status_code == 503
+    assert problem.mimetype == "application/problem+json"
+    assert problem.get_json()["status"] == 503
+
+    # Credentials that do not involve the revocation store keep working.
+    assert client.get("/api/v1/me", headers=token_headers).status_code == 200
+    assert (
+        client.get("/todo/api/v1.0/tasks", headers=basic("alice", alice["password"])).status_code
+        == 200
+    )
+
+    # Rotation reads the database; a replay must write the store and fails closed.
+    second = refresh(client, pair["refresh_token"])
+    assert second.status_code == 200
+    assert_503(refresh(client, pair["refresh_token"]))
+    # A bad token is still just 401: the store is only asked about valid signatures.
+    bad = client.get("/api/v1/me", headers=bearer("x.y.z"))
+    assert bad.status_code == 401
+
+
+def test_redis_down_blocks_changes_that_must_revoke(redis_down: Flask) -> None:
+    """Deactivating a user or changing a password revokes JWT logins: without the store
+    the change is refused with 503 and nothing is half-done."""
+    client = redis_down.test_client()
+    api = Api(client)
+    alice, headers = api.login("alice")
+    login(client, alice)
+    response = client.patch(
+        f"/api/v1/users/{alice['id']}", json={"password": "a new password"}, headers=headers
+    )
+    assert_503(response)
+    db.session.rollback()
+    assert (
+        client.post("/api/v1/tokens", headers=basic("alice", alice["password"])).status_code == 200
+    )
