@@ -30,7 +30,8 @@ class BearerAuth(HTTPTokenAuth):  # type: ignore[misc]
     def get_auth(self) -> Authorization | None:
         key = request.headers.get("X-API-Key")
         if key is not None and "Authorization" not in request.headers:
-            return Authorization("bearer", token=key)
+            # This header carries API keys only, not tokens or JWTs.
+            return Authorization("bearer", token=key if key.startswith("mbk_") else "")
         auth: Authorization | None = super().get_auth()
         return auth
 

@@ -19,7 +19,7 @@ import jwt
 from flask import current_app
 from sqlalchemy import bindparam, delete, select, update
 
-from microblog.auth import Principal
+from microblog.auth import Principal, revocation
 from microblog.auth.revocation import revocations
 from microblog.errors import Unauthorized, ValidationFailed
 from microblog.extensions import db, read_connection
@@ -167,7 +167,7 @@ def principal_for_access(token: str) -> Principal | None:
 
 
 def revoke_families(family_ids: list[str]) -> None:
-    """Mark families revoked (the caller commits) and tell the revocation store."""
+    """Mark families revoked; the caller commits, then the revocation store mirrors it."""
     if not family_ids:
         return
     now = utcnow()
@@ -176,8 +176,7 @@ def revoke_families(family_ids: list[str]) -> None:
         .where(TokenFamily.id.in_(family_ids), TokenFamily.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    horizon = now + timedelta(seconds=current_app.config["JWT_ACCESS_TTL"])
-    revocations().revoke_families(family_ids, horizon)
+    revocation.record(families=family_ids)
 
 
 def revoke_user_families(user_id: int, *, keep: str | None = None) -> None:
@@ -209,7 +208,7 @@ def logout(principal: Principal, refresh_token: str | None) -> None:
         assert principal.expires_at
         if db.session.get(RevokedToken, principal.jti) is None:
             db.session.add(RevokedToken(jti=principal.jti, expires_at=principal.expires_at))
-        revocations().revoke_access(principal.jti, principal.expires_at)
+        revocation.record(jtis=[(principal.jti, principal.expires_at)])
         families.append(principal.family_id)
     revoke_families(families)
     db.session.commit()
