@@ -26,6 +26,9 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
-        Index("ix_posts_user_id_created_at", "user_id", "created_at", "id"),
+        # Covering for a user's published posts in time order (profile pages, the feed).
+        Index("ix_posts_user_published_created", "user_id", "published", "created_at", "id"),
+        # Covering for counting published posts and listing them newest first.
+        Index("ix_posts_published_created", "published", "created_at", "id"),
         Index("ix_posts_created_at", "created_at", "id"),
     )
