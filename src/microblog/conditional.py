@@ -72,7 +72,12 @@ def tag_response(response: Response) -> Response:
                 # If-None-Match → 304).
                 response.headers["Cache-Control"] = "no-cache"
             response.vary.add("Authorization")
+            had_date = "Date" in response.headers
             response.make_conditional(request)
+            if not had_date:
+                # make_conditional adds Date, and the HTTP server (gunicorn, Werkzeug) adds
+                # its own: two Date fields on the wire. Leave it to the server.
+                response.headers.remove("Date")
         elif request.method in ("PUT", "PATCH"):
             response.add_etag()  # the new version, for the client's next If-Match
     return response

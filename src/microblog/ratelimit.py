@@ -40,6 +40,9 @@ def login_name() -> str:
 
 limiter = Limiter(
     key_func=client_address,
+    # Read per request: the limiter is one object for every app in the process, and
+    # Flask-Limiter keeps the first app's RATELIMIT_DEFAULT forever when it is config.
+    default_limits=[lambda: _config("RATELIMIT_DEFAULT")],
     headers_enabled=True,
     swallow_errors=True,
     in_memory_fallback_enabled=True,

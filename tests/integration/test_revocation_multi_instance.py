@@ -43,6 +43,9 @@ def make_app(database_url: str, **config: Any) -> Iterator[Flask]:
         try:
             yield app
         finally:
+            store = app.extensions[EXTENSION_KEY]
+            if isinstance(store, RedisRevocations):
+                store.client.close()
             close_read_connection()
             db.session.remove()
             if database_url.startswith("postgresql"):
@@ -270,3 +273,4 @@ def test_revocations_reach_redis_after_a_restart(app: Flask, redis_url: str) -> 
     store.client.flushall()  # a restart of a Redis without persistence
     assert client.get("/api/v1/me", headers=access).status_code == 401
     assert store.client.get(RedisRevocations.MARKER) is not None
+    store.client.close()

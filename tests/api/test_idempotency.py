@@ -1,0 +1,263 @@
+"""``Idempotency-Key`` on POST /posts and POST /tasks (API.md §6): a retry replays the first
+response and creates nothing; another body with the same key is 422; a retry while the
+first is still running is 409; keys belong to one user and expire after 24 h."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+
+from microblog.extensions import db
+from microblog.models import IdempotencyKey, Post, Task
+from microblog.services import posts as post_service
+from microblog.timeutil import utcnow
+from tests.conftest import Api
+
+CREATORS = [
+    ("/api/v1/posts", {"title": "Hello", "body": "once only"}, Post),
+    ("/api/v1/tasks", {"title": "Buy milk", "description": "2 litres"}, Task),
+]
+
+
+def count(model: Any) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def with_key(headers: dict[str, str], key: str) -> dict[str, str]:
+    return {**headers, "Idempotency-Key": key}
+
+
+@pytest.mark.parametrize(("url", "body", "model"), CREATORS)
+def test_retry_replays_the_first_response(
+    api: Api, client: FlaskClient, url: str, body: dict[str, Any], model: Any
+) -> None:
+    _, headers = api.login("alice")
+    first = client.post(url, json=body, headers=with_key(headers, "key-1"))
+    assert first.status_code == 201, first.get_json()
+    assert "Idempotent-Replayed" not in first.headers
+
+    retry = client.post(url, json=body, headers=with_key(headers, "key-1"))
+    assert retry.status_code == 201
+    assert retry.get_json() == first.get_json()
+    assert retry.headers["Location"] == first.headers["Location"]
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.content_type == "application/json"
+    assert count(model) == 1
+
+
+def test_replay_ignores_json_formatting_and_key_order(api: Api, client: FlaskClient) -> None:
+    _, headers = api.login("alice")
+    first = client.post(
+        "/api/v1/posts",
+        data='{"title": "T", "body": "B"}',
+        content_type="application/json",
+        headers=with_key(headers, "k"),
+    )
+    assert first.status_code == 201
+    retry = client.post(
+        "/api/v1/posts",
+        data='{"body":"B","title":"T"}',
+        content_type="application/json",
+        headers=with_key(headers, "k"),
+    )
+    assert retry.status_code == 201
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert count(Post) == 1
+
+
+def test_without_a_key_every_post_creates(api: Api, client: FlaskClient) -> None:
+    _, headers = api.login("alice")
+    for _ in range(2):
+        assert client.post("/api/v1/posts", json={"body": "x"}, headers=headers).status_code == 201
+    assert count(Post) == 2
+
+
+@pytest.mark.parametrize(("url", "body", "model"), CREATORS)
+def test_same_key_different_body_is_422(
+    api: Api, client: FlaskClient, url: str, body: dict[str, Any], model: Any
+) -> None:
+    _, headers = api.login("alice")
+    assert client.post(url, json=body, headers=with_key(headers, "k")).status_code == 201
+    other = client.post(url, json={**body, "title": "changed"}, headers=with_key(headers, "k"))
+    assert other.status_code == 422
+    error = other.get_json()
+    assert error["error"] == "Unprocessable Entity"
+    assert "Idempotency-Key" in error["message"]
+    assert "request_id" in error
+    assert count(model) == 1
+
+
+def test_same_key_on_another_route_is_422_not_a_replay(api: Api, client: FlaskClient) -> None:
+    _, headers = api.login("alice")
+    post = client.post(
+        "/api/v1/posts", json={"title": "x", "body": "y"}, headers=with_key(headers, "k")
+    )
+    assert post.status_code == 201
+    task = client.post("/api/v1/tasks", json={"title": "x"}, headers=with_key(headers, "k"))
+    assert task.status_code == 422
+    assert count(Task) == 0
+
+
+def test_keys_belong_to_one_user(api: Api, client: FlaskClient) -> None:
+    _, alice = api.login("alice")
+    _, bob = api.login("bob")
+    body = {"body": "same words"}
+    a = client.post("/api/v1/posts", json=body, headers=with_key(alice, "shared"))
+    b = client.post("/api/v1/posts", json=body, headers=with_key(bob, "shared"))
+    assert a.status_code == b.status_code == 201
+    assert "Idempotent-Replayed" not in b.headers
+    assert a.get_json()["id"] != b.get_json()["id"]
+    assert b.get_json()["author"]["username"] == "bob"
+    assert count(Post) == 2
+
+
+def test_retry_while_first_still_running_is_409(api: Api, client: FlaskClient) -> None:
+    _, headers = api.login("alice")
+    body = {"body": "slow"}
+    assert (
+        client.post("/api/v1/posts", json=body, headers=with_key(headers, "k")).status_code == 201
+    )
+    # Put the key back in the state it has while the first request is being served.
+    db.session.execute(update(IdempotencyKey).values(status=None, body=None, location=None))
+    db.session.commit()
+    retry = client.post("/api/v1/posts", json=body, headers=with_key(headers, "k"))
+    assert retry.status_code == 409
+    assert retry.get_json()["error"] == "Conflict"
+    assert count(Post) == 1
+
+
+@pytest.mark.parametrize(
+    ("age", "replayed"), [(timedelta(hours=23), True), (timedelta(hours=25), False)]
+)
+def test_keys_expire_after_24_hours(
+    api: Api, client: FlaskClient, age: timedelta, replayed: bool
+) -> None:
+    _, headers = api.login("alice")
+    body = {"body": "daily"}
+    first = client.post("/api/v1/posts", json=body, headers=with_key(headers, "k"))
+    db.session.execute(update(IdempotencyKey).values(created_at=utcnow() - age))
+    db.session.commit()
+    retry = client.post("/api/v1/posts", json=body, headers=with_key(headers, "k"))
+    assert retry.status_code == 201
+    assert (retry.headers.get("Idempotent-Replayed") == "true") is replayed
+    assert (retry.get_json()["id"] == first.get_json()["id"]) is replayed
+    assert count(Post) == (1 if replayed else 2)
+
+
+def test_rejected_request_does_not_use_up_the_key(api: Api, client: FlaskClient) -> None:
+    _, headers = api.login("alice")
+    bad = client.post("/api/v1/tasks", json={"title": ""}, headers=with_key(headers, "k"))
+    assert bad.status_code == 400
+    good = client.post("/api/v1/tasks", json={"title": "ok"}, headers=with_key(headers, "k"))
+    assert good.status_code == 201
+    assert "Idempotent-Replayed" not in good.headers
+    assert count(Task) == 1
+
+
+def test_failed_work_releases_the_key(
+    api: Api, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, headers = api.login("alice")
+    real = post_service.create_post
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(post_service, "create_post", broken)
+    failed = client.post("/api/v1/posts", json={"body": "x"}, headers=with_key(headers, "k"))
+    assert failed.status_code == 500
+    monkeypatch.setattr(post_service, "create_post", real)
+    retry = client.post("/api/v1/posts", json={"body": "x"}, headers=with_key(headers, "k"))
+    assert retry.status_code == 201
+    assert "Idempotent-Replayed" not in retry.headers
+    assert count(Post) == 1
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "has space", "ünïcode"])
+def test_malformed_key_is_400(api: Api, client: FlaskClient, key: str) -> None:
+    _, headers = api.login("alice")
+    response = client.post(
+        "/api/v1/posts", json={"body": "x"}, headers={**headers, "Idempotency-Key": key}
+    )
+    assert response.status_code == 400
+    assert count(Post) == 0
+
+
+def test_anonymous_request_with_key_is_401(client: FlaskClient) -> None:
+    response = client.post("/api/v1/posts", json={"body": "x"}, headers={"Idempotency-Key": "k"})
+    assert response.status_code == 401
+    assert count(IdempotencyKey) == 0
+
+
+def test_concurrent_retries_create_exactly_one_row(
+    app: Flask, api: Api, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if backend == "sqlite":
+        pytest.skip(
+            "in-memory SQLite is one connection shared by every thread: no real concurrency"
+        )
+    _, headers = api.login("alice")
+    headers = with_key(headers, "retry-storm")
+    body = {"title": "Once", "body": "exactly one row"}
+    workers = 8
+    barrier = threading.Barrier(workers)
+    real = post_service.create_post
+
+    def slow_create(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.2)  # keep the first request in flight while the retries arrive
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(post_service, "create_post", slow_create)
+    answers: list[tuple[int, dict[str, Any], dict[str, str]]] = []
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def send() -> None:
+        try:
+            with app.app_context():
+                client = app.test_client()
+                barrier.wait(timeout=10)
+                response = client.post("/api/v1/posts", json=body, headers=headers)
+                with lock:
+                    answers.append(
+                        (response.status_code, response.get_json(), dict(response.headers))
+                    )
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not failures, failures
+    assert len(answers) == workers
+
+    db.session.expire_all()
+    assert count(Post) == 1
+    statuses = sorted(status for status, _, _ in answers)
+    assert set(statuses) <= {201, 409}, statuses
+    created = [a for a in answers if a[0] == 201]
+    originals = [a for a in created if "Idempotent-Replayed" not in a[2]]
+    assert len(originals) == 1
+    first_body, first_headers = originals[0][1], originals[0][2]
+    for _, replay_body, replay_headers in created:
+        assert replay_body == first_body
+        assert replay_headers["Location"] == first_headers["Location"]
+    for status, error, _ in answers:
+        if status == 409:
+            assert error["error"] == "Conflict"
+
+    # Once the storm is over, a late retry is a plain replay.
+    late = app.test_client().post("/api/v1/posts", json=body, headers=headers)
+    assert late.status_code == 201
+    assert late.headers["Idempotent-Replayed"] == "true"
+    assert late.get_json() == first_body
+    assert count(Post) == 1
