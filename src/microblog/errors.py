@@ -141,8 +141,6 @@ def handle_http_exception(exc: HTTPException) -> Response:
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     message = HTTP_MESSAGES.get(status) or exc.description
-    if status == 429:
-        message = f"Rate limit exceeded ({exc.description}); retry after Retry-After seconds."
     if status == 413:
         limit = request.max_content_length
         if limit:

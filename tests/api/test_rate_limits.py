@@ -18,7 +18,6 @@ from flask.testing import FlaskClient
 
 from microblog import create_app
 from microblog.extensions import db
-from microblog.ratelimit import limiter
 from tests.conftest import Api, basic
 from tests.integration.live import free_port
 
@@ -47,9 +46,6 @@ def make_app() -> Iterator[MakeApp]:
             return app
 
         yield make
-    # Flask-Limiter is one object per process: do not let an outage seen by one test
-    # (the Redis-down test) put the next test's app on the fallback storage.
-    limiter._storage_dead = False
 
 
 def limit_headers(response: Any) -> tuple[int, int, int]:

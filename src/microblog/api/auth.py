@@ -34,8 +34,8 @@ def register(body: UserCreate) -> Response:
     security=SECURITY["basic"] + [{}],
     summary="Log in with username or email and password (JSON body or HTTP Basic)",
 )
+@auth_required("basic", optional=True)
 @password_route
-@auth_required("basic", optional=True, in_view=True)
 def login(body: LoginRequest) -> Response:
     principal = current_user()  # set when HTTP Basic was sent (and valid)
     if principal is None:

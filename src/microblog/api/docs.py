@@ -9,6 +9,8 @@ import os
 import flask_openapi3_swagger
 from flask import Blueprint, Response, url_for
 
+from microblog.ratelimit import exempt
+
 ASSETS = os.path.join(os.path.dirname(flask_openapi3_swagger.__file__), "templates", "swagger")
 
 bp = Blueprint("docs", __name__, static_folder=ASSETS, static_url_path="/api/v1/docs/static")
@@ -41,6 +43,7 @@ PAGE = """<!doctype html>
 
 
 @bp.get("/api/v1/docs")
+@exempt
 def docs() -> Response:
     html = PAGE.format(
         css=url_for("docs.static", filename="css/swagger-ui.css"),

@@ -25,8 +25,8 @@ bp = APIBlueprint(
     security=SECURITY["basic"],
     summary="Get a token with HTTP Basic (username or email)",
 )
+@auth_required("basic")
 @password_route
-@auth_required("basic", in_view=True)
 def issue_token() -> Response:
     token, expires_at = service.issue_token(require_user().id)
     return respond(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
 from typing import Any, Literal, TypeVar
 
 from flask import Flask, Response, current_app, g, request
@@ -86,25 +85,13 @@ class Principal:
         return self.role == "admin"
 
 
-def auth_required(
-    kind: AuthKind = "bearer", *, optional: bool = False, in_view: bool = False
-) -> Callable[[F], F]:
+def auth_required(kind: AuthKind = "bearer", *, optional: bool = False) -> Callable[[F], F]:
     """Mark a view as protected. ``optional`` lets anonymous callers through, but a
-    request that does send credentials must send valid ones. ``in_view`` defers the
-    check from the ``before_request`` hook to the view itself, for routes whose rate
-    limits must count failed attempts (see :func:`microblog.ratelimit.password_route`)."""
+    request that does send credentials must send valid ones."""
 
     def mark(view: F) -> F:
-        view.auth = (kind, optional, in_view)  # type: ignore[attr-defined]
-        if not in_view:
-            return view
-
-        @wraps(view)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            denied = _run_guard(kind, optional)
-            return denied if denied is not None else view(*args, **kwargs)
-
-        return guarded  # type: ignore[return-value]
+        view.auth = (kind, optional)  # type: ignore[attr-defined]
+        return view
 
     return mark
 
@@ -142,12 +129,9 @@ def authenticate_request() -> Response | None:
         return None
     view = current_app.view_functions.get(request.endpoint)
     spec = getattr(view, "auth", None)
-    if spec is None or spec[2]:
+    if spec is None:
         return None
-    return _run_guard(spec[0], spec[1])
-
-
-def _run_guard(kind: str, optional: bool) -> Response | None:
+    kind, optional = spec
     if optional and not has_credentials():
         return None
     return GUARDS[kind]()
