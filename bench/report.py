@@ -176,13 +176,15 @@ def build_report(results: dict[str, WrkResult], args: argparse.Namespace, root: 
         "",
         "## Settings",
         "",
-        f"- gunicorn: `-w {args.workers} -k sync -b 127.0.0.1:<port>`, one app at a time "
+        f"- gunicorn: `-c bench/gunicorn_bench.py -w {args.workers} -k sync "
+        "-b 127.0.0.1:<port>` (not ./gunicorn.conf.py), one app at a time "
         "(bare, then microblog, then bare again)",
         f"- wrk: `-t{args.threads} -c{args.connections} -d{args.duration} --latency`, after a "
         f"{args.warmup} warm-up per endpoint (same flags, discarded)",
         f"- app: `microblog:create_app()`, `MICROBLOG_ENV=production`, fresh SQLite file, "
         f"{args.users} seeded users; `/users/{{id}}` and `/me` use user id {args.user_id}; "
-        "`/me` sends `Authorization: Bearer <token>` from `POST /api/v1/tokens`",
+        "`/me` sends `Authorization: Bearer <token>` from `POST /api/v1/tokens`; "
+        "`RATELIMIT_DEFAULT` raised to 10^9 per minute (limiter on, in memory, never trips)",
         '- bare: `bench/bare_app.py`, one route returning `jsonify({"hello": "world"})`',
         "",
         "## Machine",

@@ -1,0 +1,99 @@
+"""Where the time goes on the posts/feed endpoints, in-process (cProfile).
+
+Run: .venv/bin/python bench/profile_posts.py [--posts 100000] [--requests 300] [--out FILE]
+
+The same data as bench/run_posts.sh (1,000 users, 10 follows each, ``--posts`` posts from
+bench/seed_posts.py), the same production config, and the WSGI app called directly as in
+bench/profile_endpoints.py (whose helpers this reuses). For each endpoint: unprofiled
+µs/request next to the bare app's, the bucket table and the top functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import profile_endpoints as pe  # noqa: E402
+
+POST_BUCKETS = [
+    (label, funcs)
+    for label, funcs in pe.BUCKETS
+    if not any("services/users.py" in f or "pagination.py" in f for f, _ in funcs)
+] + [
+    ("posts represent(): rows -> dicts", [("microblog/services/posts.py", "represent")]),
+    (
+        "keyset_collection() (links, signed cursor)",
+        [("microblog/pagination.py", "keyset_collection")],
+    ),
+    ("  of which encode_cursor (itsdangerous)", [("microblog/pagination.py", "encode_cursor")]),
+    ("page collection() (links, Link header)", [("microblog/pagination.py", "collection")]),
+    (
+        "ETag: conditional.tag_response (hash of body)",
+        [("microblog/conditional.py", "tag_response")],
+    ),
+    (
+        "rate limiter (microblog.ratelimit check)",
+        [("microblog/ratelimit.py", "check")],
+    ),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="cProfile the posts/feed endpoints")
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300, help="per endpoint")
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--out", type=Path, help="also write the report here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="microblog-profile.") as tmp:
+        pe.setup_env(Path(tmp))
+        from bare_app import app as bare
+
+        app, user_id, token = pe.build_app()
+        import seed_posts
+
+        seed_posts.main(["--follows", "10", "--posts", str(args.posts)])
+        auth = {"Authorization": f"Bearer {token}"}
+        bare_call = pe.caller(bare, "/")
+        for _ in range(500):
+            bare_call()
+        bare_us = pe.us_per_request(bare_call, 3000)
+
+        endpoints = [
+            ("GET /api/v1/posts?per_page=100", pe.caller(app, "/api/v1/posts?per_page=100")),
+            ("GET /api/v1/posts?limit=100", pe.caller(app, "/api/v1/posts?limit=100")),
+            (
+                "GET /api/v1/feed?limit=100 (Bearer)",
+                pe.caller(app, "/api/v1/feed?limit=100", auth),
+            ),
+        ]
+        pe.BUCKETS[:] = POST_BUCKETS
+        sections = [
+            f"# In-process profile: posts and feed ({args.posts:,} posts, user {user_id}, "
+            f"{args.requests} requests per endpoint)\n"
+        ]
+        summary = {}
+        for name, call in endpoints:
+            for _ in range(min(args.requests, 50)):
+                call()
+            us = pe.us_per_request(call, args.requests)
+            stats = pe.profile(call, args.requests)
+            summary[name] = round(us)
+            sections.append(pe.report(name, stats, us, bare_us, args.top))
+        text = "\n".join(sections)
+        print(text)
+        print("µs/request:", json.dumps({"bare": round(bare_us), **summary}))
+        if args.out:
+            args.out.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The posts/feed benchmark (issue #4): wrk against gunicorn on 100,000 posts, versus the
+# bare Flask ceiling measured in the same run. `make bench` runs it after the foundation
+# scenario; alone: `BENCH_SCENARIO=posts make bench` or `bash bench/run_posts.sh`.
+#
+# Data: 1,000 users (flask seed), 10 follows each and 100,000 posts (bench/seed_posts.py);
+# a copy with the same users and follows but 10,000 posts for the scaling check.
+#  1. bare Flask ceiling
+#  2. microblog on 100k posts: GET /posts?per_page=100, GET /posts?limit=100 (keyset),
+#     the same keyset page BENCH_DEEP_PAGES pages deep, GET /feed?limit=100 (Bearer), the
+#     deepest full feed page (up to BENCH_DEEP_PAGES), POST /posts (bench/post.lua; last,
+#     because it adds posts)
+#  3. microblog on 10k posts: GET /feed?limit=100 (Bearer)
+#  4. bare Flask ceiling again
+# One server at a time, loopback only, temp dir removed and servers killed on exit.
+# Report: bench/results/posts-<date>.md (bench/report_posts.py).
+#
+# Knobs: BENCH_DURATION (default 8s here), BENCH_WARMUP (default 2s) as in bench/run.sh,
+#        BENCH_DEEP_PAGES (how many `next` links to follow for the deep pages, default 50).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Nine measured runs: 8 s each by default keeps `make bench` (both scenarios) near 3 min.
+BENCH_DURATION="${BENCH_DURATION:-8s}"
+# shellcheck source=bench/lib.sh
+source "$HERE/lib.sh"
+
+POSTS=100000
+SMALL_POSTS=10000
+FOLLOWS=10
+DEEP_PAGES="${BENCH_DEEP_PAGES:-50}"
+[[ "$DEEP_PAGES" =~ ^[0-9]{1,3}$ ]] && (( DEEP_PAGES >= 1 && DEEP_PAGES <= 200 )) \
+  || die "BENCH_DEEP_PAGES must be between 1 and 200"
+BIG_DB="$TMP/bench.db"      # $DATABASE_URL, from lib.sh
+SMALL_DB="$TMP/bench-10k.db"
+
+# -- data ---------------------------------------------------------------------------------------
+LOAD_START="$(load_average)"  # before seeding, which adds its own load
+migrate_and_seed_users
+(cd "$ROOT" && "$PY" bench/seed_posts.py --follows "$FOLLOWS" --posts 0) \
+  || die "seeding follows failed"
+cp "$BIG_DB" "$SMALL_DB"  # same users and follows (nothing holds the file open now)
+(cd "$ROOT" && "$PY" bench/seed_posts.py --follows 0 --posts "$POSTS") \
+  || die "seeding $POSTS posts failed"
+(cd "$ROOT" && DATABASE_URL="sqlite:///$SMALL_DB" "$PY" bench/seed_posts.py --follows 0 \
+  --posts "$SMALL_POSTS") || die "seeding $SMALL_POSTS posts failed"
+
+# The benchmark user: the one whose feed is longest on 10k posts (about 107 posts for 10
+# follows), so that /feed?limit=100 returns a full page on both databases.
+read -r USER_ID USERNAME FEED_SIZE FEED_SIZE_SMALL < <("$PY" - "$BIG_DB" "$SMALL_DB" <<'EOF'
+import sqlite3, sys
+FEED = ("SELECT count(*) FROM posts WHERE published AND (user_id = ?1 OR user_id IN "
+        "(SELECT followed_id FROM follows WHERE follower_id = ?1))")
+big, small = (sqlite3.connect(path) for path in sys.argv[1:3])
+sizes = [(small.execute(FEED, (uid,)).fetchone()[0], -uid, name)
+         for uid, name in small.execute("SELECT id, username FROM users")]
+size, uid, name = max(sizes)
+print(-uid, name, big.execute(FEED, (-uid,)).fetchone()[0], size)
+EOF
+)
+[ -n "${FEED_SIZE_SMALL:-}" ] || die "could not pick a user"
+
+# The plans and the SQL-only cost of the feed and posts queries, for the report; before any
+# server runs (POST /posts adds the viewer's own posts). Not fatal: it reads private
+# statement builders that may move.
+"$PY" "$ROOT/bench/explain_feed.py" --user "$USER_ID" "100k=$BIG_DB" "10k=$SMALL_DB" \
+  >"$RAW/explain.md" 2>&1 || echo "bench: explain_feed.py failed (see the report)"
+
+get_json() {  # get_json PATH PYTHON-EXPRESSION-ON-d [curl args...]
+  local path="$1" expr="$2"
+  shift 2
+  curl -fsS --max-time 10 "$@" "$BASE$path" | "$PY" -c "import json,sys; d=json.load(sys.stdin); print($expr)"
+}
+
+login() {  # sets TOKEN for $USERNAME on the server at $BASE
+  TOKEN="$(curl -fsS --max-time 30 -X POST -u "$USERNAME:$PASSWORD" "$BASE/api/v1/tokens" \
+    | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["token"])')" \
+    || die "could not get a token for $USERNAME"
+}
+
+deep_page() {  # deep_page PATH MAX [AUTH-HEADER]: follow _links.next up to MAX times, stopping
+  # before a page shorter than the first (so the deep page costs the same to serialise);
+  # prints "<pages followed> <path>"
+  "$PY" - "$BASE" "$1" "$2" "${3:-}" <<'EOF'
+import json, sys, urllib.request
+base, path, most, auth = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+def get(p):
+    req = urllib.request.Request(base + p, headers=dict([auth.split(": ", 1)]) if auth else {})
+    with urllib.request.urlopen(req, timeout=10) as response:
+        return json.load(response)
+page = get(path)
+full, depth = len(page["items"]), 0
+while depth < most and page["_links"]["next"]:
+    following = get(page["_links"]["next"])
+    if len(following["items"]) < full:
+        break
+    path, page, depth = page["_links"]["next"], following, depth + 1
+print(depth, path)
+EOF
+}
+
+# -- 1. ceiling (start) ---------------------------------------------------------------------
+start_server bare "$ROOT/bench" bare_app:app /
+bench bare_start /
+stop_server
+
+# -- 2. microblog, 100k posts ---------------------------------------------------------------
+start_server microblog "$ROOT" "microblog:create_app()" /healthz
+FOLLOWING="$(get_json "/api/v1/users/$USER_ID/following?per_page=1" 'd["_meta"]["total_items"]')"
+[ "$FOLLOWING" = "$FOLLOWS" ] || die "user $USER_ID follows $FOLLOWING users, expected $FOLLOWS"
+login
+AUTH="Authorization: Bearer $TOKEN"
+for path in "/api/v1/posts?per_page=100" "/api/v1/posts?limit=100"; do
+  [ "$(get_json "$path" 'len(d["items"])')" = 100 ] || die "GET $path does not return 100 posts"
+done
+[ "$(get_json "/api/v1/feed?limit=100" 'len(d["items"])' -H "$AUTH")" = 100 ] \
+  || die "GET /api/v1/feed?limit=100 does not return 100 posts with the token"
+read -r POSTS_DEPTH POSTS_DEEP < <(deep_page "/api/v1/posts?limit=100" "$DEEP_PAGES")
+read -r FEED_DEPTH FEED_DEEP < <(deep_page "/api/v1/feed?limit=100" "$DEEP_PAGES" "$AUTH")
+[ -n "${POSTS_DEEP:-}" ] && [ -n "${FEED_DEEP:-}" ] || die "could not walk to the deep pages"
+echo "bench: user $USER_ID ($USERNAME) follows $FOLLOWING users; feed: $FEED_SIZE posts" \
+  "(10k: $FEED_SIZE_SMALL);" \
+  "deep pages: posts after $POSTS_DEPTH pages, feed after $FEED_DEPTH pages"
+
+bench posts_page "/api/v1/posts?per_page=100"
+bench posts_keyset "/api/v1/posts?limit=100"
+bench posts_deep "$POSTS_DEEP"
+bench feed "/api/v1/feed?limit=100" -H "$AUTH"
+bench feed_deep "$FEED_DEEP" -H "$AUTH"
+BENCH_METHOD=POST bench post_create /api/v1/posts -s "$ROOT/bench/post.lua" -H "$AUTH"
+stop_server
+
+# -- 3. microblog, 10k posts ----------------------------------------------------------------
+export DATABASE_URL="sqlite:///$SMALL_DB"
+start_server microblog-10k "$ROOT" "microblog:create_app()" /healthz
+login
+AUTH="Authorization: Bearer $TOKEN"
+[ "$(get_json "/api/v1/feed?limit=100" 'len(d["items"])' -H "$AUTH")" = 100 ] \
+  || die "GET /api/v1/feed?limit=100 on 10k posts does not return 100 posts"
+bench feed_10k "/api/v1/feed?limit=100" -H "$AUTH"
+stop_server
+
+# -- 4. ceiling (end) ---------------------------------------------------------------------------
+start_server bare "$ROOT/bench" bare_app:app /
+bench bare_end /
+stop_server
+
+LOAD_END="$(load_average)"
+
+# -- report -----------------------------------------------------------------------------------
+"$PY" "$ROOT/bench/report_posts.py" --raw "$RAW" --out "$ROOT/bench/results" \
+  --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" --connections "$CONNECTIONS" \
+  --workers "$WORKERS" --users "$USERS" --posts "$POSTS" --small-posts "$SMALL_POSTS" \
+  --follows "$FOLLOWS" --user-id "$USER_ID" --feed-size "$FEED_SIZE" --feed-size-small "$FEED_SIZE_SMALL" \
+  --posts-depth "$POSTS_DEPTH" --feed-depth "$FEED_DEPTH" --load "$LOAD_START -> $LOAD_END"
