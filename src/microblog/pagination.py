@@ -10,8 +10,11 @@ from urllib.parse import urlencode
 
 from flask import current_app, request
 from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import Select
+from sqlalchemy.engine import Row
 
 from microblog.errors import ValidationFailed
+from microblog.extensions import read_connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,19 @@ class PageRequest:
 
     def is_past_end(self, total: int) -> bool:
         return self.offset >= total
+
+
+def fetch_page(
+    items: Select[Any], count: Select[Any], params: dict[str, Any], page: PageRequest
+) -> tuple[list[Row[Any]], int]:
+    """Run a collection's count and page statements (bind parameters ``limit`` and
+    ``offset``): two statements, or one when the page is past the end."""
+    conn = read_connection()
+    total: int = conn.execute(count, params).scalar_one()
+    if page.is_past_end(total):
+        return [], total
+    values = {**params, "limit": page.per_page, "offset": page.offset}
+    return list(conn.execute(items, values).all()), total
 
 
 def _page_url(page: int, per_page: int) -> str:

@@ -12,7 +12,7 @@ from microblog.auth import Principal
 from microblog.errors import BadRequest, NotFound
 from microblog.extensions import db, read_connection
 from microblog.models import User, follows
-from microblog.pagination import PageRequest
+from microblog.pagination import PageRequest, fetch_page
 from microblog.services.users import USER_COLUMNS, represent, user_exists
 from microblog.timeutil import utcnow
 
@@ -84,12 +84,5 @@ def related_users(
     if not user_exists(user_id):
         raise NotFound("User not found.")
     items_stmt, count_stmt = _statements(direction)
-    total = read_connection().execute(count_stmt, {"user_id": user_id}).scalar_one()
-    if page.is_past_end(total):
-        return [], total
-    rows = (
-        read_connection()
-        .execute(items_stmt, {"user_id": user_id, "limit": page.per_page, "offset": page.offset})
-        .all()
-    )
+    rows, total = fetch_page(items_stmt, count_stmt, {"user_id": user_id}, page)
     return [represent(row, viewer) for row in rows], total

@@ -29,7 +29,7 @@ from microblog.auth.permissions import CanSee, IsAuthor, IsAuthorOrAdmin, author
 from microblog.errors import NotFound, ValidationFailed
 from microblog.extensions import db, read_connection
 from microblog.models import Post, User, follows
-from microblog.pagination import KeysetRequest, PageRequest
+from microblog.pagination import KeysetRequest, PageRequest, fetch_page
 from microblog.services.common import get_authorized, reject_nulls, valid_id
 from microblog.services.users import API_PREFIX, like_pattern, user_exists
 from microblog.timeutil import isoformat, utcnow
@@ -176,14 +176,7 @@ def _run_page(page: PageRequest, sort: str | None, params: dict[str, Any], draft
     items_stmt, count_stmt = _page_statements(
         sort, "author" in params, "pattern" in params, "since" in params, drafts
     )
-    total = read_connection().execute(count_stmt, params).scalar_one()
-    if page.is_past_end(total):
-        return [], total
-    rows = (
-        read_connection()
-        .execute(items_stmt, {**params, "limit": page.per_page, "offset": page.offset})
-        .all()
-    )
+    rows, total = fetch_page(items_stmt, count_stmt, params, page)
     return [represent(row) for row in rows], total
 
 

@@ -29,7 +29,7 @@ from microblog.errors import Conflict, NotFound, ValidationFailed
 from microblog.extensions import db, read_connection
 from microblog.models import ApiKey, Post, Task, Token, TokenFamily, User, follows
 from microblog.models.user import ROLE_ADMIN
-from microblog.pagination import PageRequest
+from microblog.pagination import PageRequest, fetch_page
 from microblog.services import jwt_tokens
 from microblog.services.common import get_authorized, null_errors, valid_id
 from microblog.timeutil import isoformat, utcnow
@@ -202,14 +202,7 @@ def list_users(
 ) -> tuple[list[dict[str, Any]], int]:
     items_stmt, count_stmt = _list_statements(sort, bool(q))
     params: dict[str, Any] = {"pattern": like_pattern(q)} if q else {}
-    total = read_connection().execute(count_stmt, params).scalar_one()
-    if page.is_past_end(total):
-        return [], total
-    rows = (
-        read_connection()
-        .execute(items_stmt, {**params, "limit": page.per_page, "offset": page.offset})
-        .all()
-    )
+    rows, total = fetch_page(items_stmt, count_stmt, params, page)
     return [represent(row, viewer) for row in rows], total
 
 
