@@ -188,3 +188,32 @@ def test_forged_cursor_is_rejected(api: Api, client: FlaskClient) -> None:
     response = client.get(f"/api/v1/posts?cursor={forged}")
     assert response.status_code == 400
     assert "cursor" in response.get_json()["errors"]
+
+
+def test_total_of_published_posts_follows_every_kind_of_write(
+    api: Api, client: FlaskClient
+) -> None:
+    """The unfiltered total comes from trigger-kept counts: check it against a real
+    count(*) after creates, drafts, publishing, unpublishing, deletes and a user's deletion."""
+
+    def totals() -> tuple[int, int]:
+        reported = client.get("/api/v1/posts").get_json()["_meta"]["total_items"]
+        actual = db.session.query(Post).filter(Post.published.is_(True)).count()
+        db.session.rollback()
+        return reported, actual
+
+    alice, alice_h = api.login("alice")
+    _, bob_h = api.login("bob")
+    posts = [write(client, alice_h, body=f"a{i}") for i in range(5)]
+    draft = write(client, alice_h, body="draft", published=False)
+    for i in range(3):
+        write(client, bob_h, body=f"b{i}")
+    assert totals() == (8, 8)
+    client.patch(f"/api/v1/posts/{draft['id']}", json={"published": True}, headers=alice_h)
+    client.patch(f"/api/v1/posts/{posts[0]['id']}", json={"published": False}, headers=alice_h)
+    client.patch(f"/api/v1/posts/{posts[1]['id']}", json={"title": "same state"}, headers=alice_h)
+    assert totals() == (8, 8)
+    client.delete(f"/api/v1/posts/{posts[2]['id']}", headers=alice_h)
+    assert totals() == (7, 7)
+    client.delete(f"/api/v1/users/{alice['id']}", headers=alice_h)
+    assert totals() == (3, 3)

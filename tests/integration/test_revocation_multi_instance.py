@@ -22,14 +22,8 @@ from microblog.auth.revocation import EXTENSION_KEY, DatabaseRevocations, RedisR
 from microblog.extensions import close_read_connection, db
 from microblog.models import User
 from tests.api.test_auth_jwt import claims_of, login, refresh
-from tests.conftest import Api, basic, bearer
+from tests.conftest import Api, basic, bearer, empty_postgres_tables
 from tests.integration.live import free_port
-
-
-def _truncate() -> None:
-    tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-    with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @contextmanager
@@ -49,7 +43,7 @@ def make_app(database_url: str, **config: Any) -> Iterator[Flask]:
             close_read_connection()
             db.session.remove()
             if database_url.startswith("postgresql"):
-                _truncate()
+                empty_postgres_tables()
             db.engine.dispose()
 
 
@@ -70,7 +64,7 @@ def instances(request: pytest.FixtureRequest, postgres_url: str) -> Iterator[tup
         yield first, second
     finally:
         with first.app_context():
-            _truncate()
+            empty_postgres_tables()
         for app in (first, second):
             with app.app_context():
                 db.engine.dispose()

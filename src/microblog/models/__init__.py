@@ -3,6 +3,7 @@
 from microblog.models.auth import ApiKey, RefreshToken, RevokedToken, TokenFamily
 from microblog.models.idempotency import IdempotencyKey
 from microblog.models.post import Post
+from microblog.models.stats import post_stats
 from microblog.models.task import Task
 from microblog.models.user import Token, User, follows
 
@@ -17,4 +18,5 @@ __all__ = [
     "TokenFamily",
     "User",
     "follows",
+    "post_stats",
 ]
