@@ -9,8 +9,6 @@ from flask_openapi3.utils import get_responses
 from microblog.api import admin, api_keys, auth, follows, ops, posts, tasks, todo, tokens, users
 from microblog.schemas.auth import OptionalBody
 
-API_PREFIX = "/api/v1"
-
 
 def register(app: OpenAPI) -> None:
     for module in (users, tokens, auth, api_keys, admin, follows, posts, tasks, todo):
