@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import time
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -43,6 +44,13 @@ LATENCY = Histogram(
 )
 
 START_KEY = "microblog.start"
+
+
+@lru_cache(maxsize=4096)
+def _series(route: str, method: str, status: int) -> tuple[Any, Any]:
+    """The labelled children, looked up once per (route, method, status): ``labels()``
+    hashes and locks on every call."""
+    return REQUESTS.labels(route, method, str(status)), LATENCY.labels(route, method)
 
 
 class JsonFormatter(logging.Formatter):
@@ -96,8 +104,9 @@ def record_request(response: Response) -> Response:
     status = response.status_code
     config = current_app.config
     if config["METRICS_ENABLED"]:
-        REQUESTS.labels(route, request.method, str(status)).inc()
-        LATENCY.labels(route, request.method).observe(duration)
+        counter, histogram = _series(route, request.method, status)
+        counter.inc()
+        histogram.observe(duration)
     if config["REQUEST_LOG_ENABLED"] and access_log.isEnabledFor(logging.INFO):
         user = current_user()
         access_log.info(
