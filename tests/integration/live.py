@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -53,3 +55,32 @@ def flask_server(env: Mapping[str, str]) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def bash_blocks(document: Path) -> list[str]:
+    """The ```bash blocks of a Markdown document, in order."""
+    return re.findall(r"```bash\n(.*?)```", document.read_text(), flags=re.S)
+
+
+def run_doc_block(
+    block: str, base: str, tmp_path: Path, httpie_options: tuple[str, ...] = ("--ignore-stdin",)
+) -> str:
+    """Run a documented shell block as written, against ``base`` instead of port 5000.
+
+    A terminal user's HTTPie ignores stdin (and prints headers and body); under a test
+    runner stdin and stdout are not TTYs, so a throwaway HTTPie config says so."""
+    port = base.rsplit(":", 1)[1]
+    (tmp_path / "config.json").write_text(json.dumps({"default_options": list(httpie_options)}))
+    script = block.replace("http://127.0.0.1:5000", base).replace(":5000/", f":{port}/")
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "HTTPIE_CONFIG_DIR": str(tmp_path)}
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout

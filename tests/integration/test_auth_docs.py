@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.live import BIN, flask_server
+from tests.integration.live import bash_blocks as doc_blocks
+from tests.integration.live import flask_server, run_doc_block
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "authentication.md"
 
@@ -31,8 +29,7 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
 
 
 def bash_blocks() -> dict[str, str]:
-    blocks = re.findall(r"```bash\n(.*?)```", DOC.read_text(), flags=re.S)
-    return {block.splitlines()[0]: block for block in blocks}
+    return {block.splitlines()[0]: block for block in doc_blocks(DOC)}
 
 
 @pytest.fixture(scope="module")
@@ -51,29 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def run_block(block: str, base: str, tmp_path: Path) -> str:
-    port = base.rsplit(":", 1)[1]
-    # A terminal user's HTTPie ignores stdin and prints headers and body; under a test
-    # runner stdin and stdout are not TTYs, so say so (an explicit --body still wins).
-    (tmp_path / "config.json").write_text(
-        json.dumps({"default_options": ["--ignore-stdin", "--print=hb"]})
-    )
-    script = block.replace("http://127.0.0.1:5000", base).replace(":5000/", f":{port}/")
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}:{os.environ['PATH']}",
-        "HTTPIE_CONFIG_DIR": str(tmp_path),
-    }
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return run_doc_block(block, base, tmp_path, ("--ignore-stdin", "--print=hb"))
 
 
 def test_every_credential_kind_has_curl_and_httpie_examples() -> None:
