@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 
-from microblog.api.responses import no_content, respond
+from microblog.api.responses import created, no_content, respond
 from microblog.auth import SECURITY, auth_required, require_user
 from microblog.models import Task
 from microblog.pagination import PageRequest, collection
@@ -56,8 +56,7 @@ def list_tasks(query: TaskListQuery) -> Response:
 @idempotent
 def create_task(body: TaskCreate) -> Response:
     task = service.create_task(require_user(), **body.model_dump())
-    location = url_for("tasks.get_task", task_id=task.id, _external=True)
-    return respond(TaskOut, represent(task), status=201, headers={"Location": location})
+    return created(TaskOut, represent(task), "tasks.get_task", task_id=task.id)
 
 
 @bp.get(
