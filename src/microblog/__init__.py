@@ -8,7 +8,16 @@ from typing import Any
 
 from flask_openapi3 import Info, OpenAPI
 
-from microblog import auth, conditional, cors, errors, http, observability, ratelimit
+from microblog import (
+    auth,
+    conditional,
+    cors,
+    errors,
+    http,
+    observability,
+    pipeline,
+    ratelimit,
+)
 from microblog.auth import passwords, revocation
 from microblog.config import load_config
 from microblog.extensions import close_read_connection, db, migrate
@@ -67,20 +76,40 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     revocation.init_app(app)
     http.init_app(app)
     errors.register_error_handlers(app)
-    observability.init_app(app)
     cors.init_app(app)
-    # before_request order: version (406) → rate limits (429, counted even when the
-    # credentials then fail: that is what stops password guessing) → authentication (401)
-    # → body checks (415/413/400) → If-Match (412) → the view (validation, permissions).
-    app.before_request(http.negotiate_version)
-    ratelimit.init_app(app)
     auth.init_app(app)
-    app.before_request(http.check_body)
-    app.before_request(conditional.check_if_match)
-    conditional.init_app(app)
+    install_pipeline(app)
 
     from microblog import api, cli
 
     api.register(app)
     cli.register(app)
     return app
+
+
+def install_pipeline(app: OpenAPI) -> None:
+    """The steps around every view (pipeline.py), with the ones switched off left out.
+
+    Before: timer → API version (406) → rate limits (429, counted even when the
+    credentials then fail: that is what stops password guessing) → authentication (401)
+    → body checks (415/413/400) → If-Match (412); then the view (validation, permissions).
+    After: ETag / 304 → RateLimit-* headers → X-Request-ID, Cache-Control → metrics and
+    the request's log line."""
+    limiter = ratelimit.init_app(app)
+    recorder = observability.recorder(app)
+    before: list[pipeline.BeforeStep] = []
+    after: list[pipeline.AfterStep] = []
+    if recorder is not None:
+        before.append(observability.start_timer)
+    before.append(http.negotiate_version)
+    if limiter is not None:
+        before.append(limiter.check)
+    before += [auth.authenticate_request, http.check_body, conditional.check_if_match]
+    if app.config["ETAGS_ENABLED"]:
+        after.append(conditional.tag_response)
+    if limiter is not None:
+        after.append(ratelimit.add_headers)
+    after.append(http.set_response_headers)
+    if recorder is not None:
+        after.append(recorder)
+    pipeline.install(app, before, after)

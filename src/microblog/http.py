@@ -6,7 +6,7 @@ import re
 from typing import Any, NoReturn
 
 import orjson
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response
 from flask.json.provider import JSONProvider
 from flask.sessions import SessionInterface, SessionMixin
 from pydantic import ValidationError
@@ -20,7 +20,7 @@ from microblog.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from microblog.requestid import get_request_id
+from microblog.requestid import request_id_of
 
 API_V1 = "/api/v1"
 VENDOR_VERSION = re.compile(r"application/vnd\.microblog\.v(\d+)\+json", re.IGNORECASE)
@@ -79,8 +79,8 @@ class OrjsonProvider(JSONProvider):
         )
 
 
-def negotiate_version() -> None:
-    accept = request.headers.get("Accept")
+def negotiate_version(req: Request) -> None:
+    accept = req.environ.get("HTTP_ACCEPT")
     if not accept or "vnd.microblog" not in accept.lower():
         return
     versions = {match.group(1) for match in VENDOR_VERSION.finditer(accept)}
@@ -90,39 +90,37 @@ def negotiate_version() -> None:
         )
 
 
-def check_body() -> None:
+def check_body(req: Request) -> None:
     """A body must be JSON (415), parse (400) and be an object (400)."""
-    if request.method not in BODY_METHODS:
+    if req.method not in BODY_METHODS:
         return
-    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
-    if not chunked and not request.content_length:
+    chunked = "chunked" in req.headers.get("Transfer-Encoding", "").lower()
+    if not chunked and not req.content_length:
         return
-    if not request.is_json:
+    if not req.is_json:
         raise UnsupportedMediaType()
-    limit = request.max_content_length
+    limit = req.max_content_length
     # Werkzeug stops reading a de-chunked body at the limit and drops the rest silently;
     # input left over after that many bytes means the body is too large.
-    if (
-        chunked
-        and limit is not None
-        and len(request.get_data()) >= limit
-        and request.input_stream.read(1)
-    ):
+    if chunked and limit is not None and len(req.get_data()) >= limit and req.input_stream.read(1):
         raise RequestEntityTooLarge()
-    data = request.get_json()
+    data = req.get_json()
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.")
 
 
-def set_response_headers(response: Response) -> Response:
+def set_response_headers(req: Request, response: Response) -> Response:
+    """``X-Request-ID`` on every response; ``Cache-Control: private`` on answers to
+    credentials (unless the view chose one)."""
     headers = response.headers
-    headers["X-Request-ID"] = get_request_id()
-    # Read the WSGI environ directly: this runs on every response.
-    environ = request.environ
+    # Read the WSGI environ directly, and add() rather than []= (which scans every header
+    # to replace it): this runs on every response.
+    environ = req.environ
+    headers.add("X-Request-ID", request_id_of(environ))
     if ("HTTP_AUTHORIZATION" in environ or "HTTP_X_API_KEY" in environ) and (
         "Cache-Control" not in headers
     ):
-        headers["Cache-Control"] = "private"
+        headers.add("Cache-Control", "private")
     return response
 
 
@@ -167,4 +165,3 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
-    app.after_request(set_response_headers)

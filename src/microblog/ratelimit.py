@@ -3,16 +3,28 @@ budgets on the routes that check passwords, per client address and per account n
 
 Windows are fixed and aligned to the clock (a "10 per minute" budget resets at every whole
 minute), so one counter increment per limit gives everything the ``RateLimit-*`` headers
-need: no second round trip to ask the store when a window ends. Counts live in the
-``limits`` library's storage: in-process memory by default, Redis with ``REDIS_URL``
-(shared by every worker and instance). If Redis stops answering, the limiter falls back to
-in-process memory (logged) and retries Redis after a few seconds: limits loosen for the
-outage, the API stays up, and no request gets a 500 for it.
+need: no second round trip to ask the store when a window ends. Counts live in-process by
+default (:class:`WindowCounters`, per worker) or in Redis with ``REDIS_URL`` (the ``limits``
+library's storage, shared by every worker and instance).
+
+With Redis, a worker does not ask the store on every request: it reserves a *slice* of a
+budget (1/16 of what it last saw left, at most 64 requests) with one ``INCRBY`` and spends
+it locally (:class:`SharedCounter`). A budget is never exceeded (every request spends a
+reserved unit), and a small budget degrades to a round trip per request: a slice is never
+more than a sixteenth of what is left, so slices shrink to one request as a budget runs out.
+What a slice costs: a client can be refused up to (workers x slice) requests early while
+other workers hold unspent units. The password budgets are always counted exactly, one
+round trip per attempt. On this machine a Redis round trip costs ~110 µs, the whole
+request ~180 µs: counting every request in Redis made the middleware cost 72 % (issue #6's
+target is 15 %); see bench/results/middleware-*.md for the numbers with slices.
+
+If Redis stops answering, the limiter falls back to in-process memory (logged) and retries
+Redis after a few seconds: limits loosen for the outage, the API stays up, and no request
+gets a 500 for it.
 
 Why not Flask-Limiter (used here before): measured in-process on ``GET /users/{id}``
 (~185 µs without any limiter), its per-request machinery cost 175 µs with memory storage
-and ~800 µs with Redis (three round trips). This module costs ~15 µs on memory and one
-Redis round trip (bench/results/middleware-*.md)."""
+and ~800 µs with Redis (three round trips)."""
 
 from __future__ import annotations
 
@@ -24,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Request, Response, current_app
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 
@@ -44,27 +56,38 @@ class TooManyRequests(APIError):
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Budget:
+    """One configured limit, e.g. "10 per 1 minute" of the per-username login budget."""
+
     text: str  # "10 per 1 minute"
     limit: int
+    window: int  # seconds
+    prefix: str  # of its store keys
+    exact: bool  # never reserve more than one request in the shared store
+
+    @classmethod
+    def parse(cls, spec: str, name: str, *, exact: bool = False) -> Budget:
+        item: RateLimitItem = parse(spec)
+        window = item.get_expiry()
+        prefix = f"microblog:rl:{item.amount}/{window}:{name}:"
+        return cls(str(item), item.amount, window, prefix, exact)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    budget: Budget
     remaining: int
     reset: int  # seconds until the window ends
     breached: bool
 
 
-def client_address() -> str:
-    """The peer address; behind ``TRUSTED_PROXIES`` proxies ProxyFix has already put the
-    client's own address here from ``X-Forwarded-For`` (and never otherwise)."""
-    return request.remote_addr or "unknown"
-
-
-def login_name() -> str | None:
+def login_name(req: Request) -> str | None:
     """The account a password attempt is for: Basic user name or the JSON body's
     username/email, case-folded."""
-    if request.authorization is not None and request.authorization.type == "basic":
-        name = request.authorization.username
+    if req.authorization is not None and req.authorization.type == "basic":
+        name = req.authorization.username
     else:
-        body = request.get_json(silent=True)
+        body = req.get_json(silent=True)
         candidate = body.get("username") or body.get("email") if isinstance(body, dict) else None
         name = candidate if isinstance(candidate, str) else None
     return name.strip().lower()[:254] if name else None
@@ -95,7 +118,7 @@ class WindowCounters:
         self.lock = threading.Lock()
         self.next_prune = 0.0
 
-    def incr(self, key: str, expiry: int) -> int:
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         with self.lock:
             if now >= self.next_prune:
@@ -104,91 +127,170 @@ class WindowCounters:
             entry = self.counts.get(key)
             if entry is None or entry[1] <= now:
                 entry = self.counts[key] = [0, now + expiry]
-            entry[0] += 1
+            entry[0] += amount
             return int(entry[0])
+
+
+@dataclass(slots=True)
+class Slice:
+    """What this process holds of one window's budget in the shared store."""
+
+    expires: float  # the window's end (time.time())
+    left: int = 0  # units reserved in the store and not yet spent here
+    known: int = 0  # the store's count after our last reservation (everyone's units)
+
+
+class SharedCounter:
+    """Counts in a shared store (Redis) by reserving slices of each budget: see the module
+    docstring. ``take`` answers whether this request may pass and what is left."""
+
+    SHARE = 16  # a slice is at most this fraction of what is left...
+    MAX_SLICE = 64  # ...and at most this many requests
+    PRUNE_EVERY = 60.0
+
+    def __init__(self, incr: Callable[[str, int, int], int]) -> None:
+        self.incr = incr
+        self.slices: dict[str, Slice] = {}
+        self.lock = threading.Lock()
+        self.next_prune = 0.0
+
+    def _spend(self, held: Slice, limit: int) -> tuple[bool, int]:
+        if held.left <= 0:
+            return False, 0
+        held.left -= 1
+        return True, max(0, limit - held.known + held.left)
+
+    def take(self, key: str, expiry: int, limit: int, exact: bool) -> tuple[bool, int]:
+        now = time.time()
+        with self.lock:
+            if now >= self.next_prune:
+                self.slices = {k: v for k, v in self.slices.items() if v.expires > now}
+                self.next_prune = now + self.PRUNE_EVERY
+            held = self.slices.get(key)
+            if held is not None and (held.left > 0 or held.known >= limit):
+                # Spend a reserved unit; or the budget is spent everywhere, and a window's
+                # count never goes down (its key changes with the next window).
+                return self._spend(held, limit)
+            seen = held.known if held is not None else 0
+        size = 1 if exact else max(1, min(self.MAX_SLICE, (limit - seen) // self.SHARE))
+        total = self.incr(key, expiry, size)  # outside the lock: a network round trip
+        granted = max(0, min(size, limit - (total - size)))
+        with self.lock:
+            held = self.slices.setdefault(key, Slice(expires=now + expiry))
+            held.known = max(held.known, total)
+            held.left += granted
+            return self._spend(held, limit)
+
+
+#: What the limiter does for an endpoint (decided once per endpoint, from its view).
+EXEMPT, LOGIN, DEFAULT = "exempt", "login", "default"
 
 
 class RateLimiter:
     def __init__(self, app: Flask) -> None:
         config = app.config
         self.enabled = bool(config["RATELIMIT_ENABLED"])
-        self.default = parse(config["RATELIMIT_DEFAULT"])
-        self.login_per_address = parse(config["RATELIMIT_LOGIN_PER_ADDRESS"])
-        self.login_per_username = parse(config["RATELIMIT_LOGIN_PER_USERNAME"])
+        self.default = Budget.parse(config["RATELIMIT_DEFAULT"], "route")
+        self.login_per_address = Budget.parse(
+            config["RATELIMIT_LOGIN_PER_ADDRESS"], "login-address", exact=True
+        )
+        self.login_per_username = Budget.parse(
+            config["RATELIMIT_LOGIN_PER_USERNAME"], "login-username", exact=True
+        )
+        self.view_functions = app.view_functions
         # Static assets of the docs page: no view function of ours to mark.
-        self.exempt_endpoints = frozenset({"static", "docs.static"})
+        self.plans: dict[str, str] = {"static": EXEMPT, "docs.static": EXEMPT}
         uri = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
         options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-        self.storage: Storage | WindowCounters = (
-            cast(Storage, storage_from_string(uri, **options))
-            if uri.startswith("redis")
-            else WindowCounters()
-        )
-        self.fallback = WindowCounters()
+        self.local = WindowCounters()
+        self.shared: SharedCounter | None = None
+        self.storage: Storage | None = None
+        if uri.startswith("redis"):
+            self.storage = cast(Storage, storage_from_string(uri, **options))
+            self.shared = SharedCounter(self._incr_shared)
         self.fallback_until = 0.0
 
-    def _incr(self, key: str, expiry: int) -> int:
+    def _incr_shared(self, key: str, expiry: int, amount: int) -> int:
+        """Add to the shared store's count; on the memory fallback while it is down."""
         if self.fallback_until and time.monotonic() < self.fallback_until:
-            return self.fallback.incr(key, expiry)
+            return self.local.incr(key, expiry, amount)
+        assert self.storage is not None
         try:
-            count = self.storage.incr(key, expiry)
+            count = self.storage.incr(key, expiry, amount)
             self.fallback_until = 0.0
             return count
         except Exception:  # the store's driver errors: connection refused, timeouts...
             if not self.fallback_until:
                 log.warning("rate-limit storage unreachable; counting in memory for now")
             self.fallback_until = time.monotonic() + RETRY_STORAGE_AFTER
-            return self.fallback.incr(key, expiry)
+            return self.local.incr(key, expiry, amount)
 
-    def hit(self, item: RateLimitItem, *identity: str) -> Outcome:
-        window = item.get_expiry()
+    def hit(self, budget: Budget, identity: str) -> Outcome:
+        """Spend one request of ``budget`` for ``identity``."""
+        window = budget.window
         now = time.time()
         index = int(now // window)
-        key = f"microblog:rl:{item.amount}/{window}:{':'.join(identity)}:{index}"
-        count = self._incr(key, window)
-        reset = max(1, math.ceil((index + 1) * window - now))
-        return Outcome(
-            str(item), item.amount, max(0, item.amount - count), reset, count > item.amount
-        )
-
-    def check(self) -> None:
-        if not self.enabled or request.endpoint is None or request.method == "OPTIONS":
-            return
-        if request.endpoint in self.exempt_endpoints:
-            return
-        view = current_app.view_functions.get(request.endpoint)
-        if getattr(view, "rate_limit_exempt", False):
-            return
-        address = client_address()
-        if getattr(view, "rate_limit_login", False):
-            outcomes = [self.hit(self.login_per_address, "login-address", address)]
-            name = login_name()
-            if name is not None:
-                outcomes.append(self.hit(self.login_per_username, "login-username", name))
+        key = f"{budget.prefix}{identity}:{index}"
+        limit = budget.limit
+        if self.shared is not None:
+            allowed, remaining = self.shared.take(key, window, limit, budget.exact)
         else:
-            outcomes = [self.hit(self.default, "route", request.endpoint, address)]
-        breached = [o for o in outcomes if o.breached]
-        # Report the budget closest to running out (or the one that ran out).
-        shown = (
-            max(breached, key=lambda o: o.reset)
-            if breached
-            else min(outcomes, key=lambda o: o.remaining)
-        )
-        request.environ[RESULT_KEY] = shown
-        if breached:
+            count = self.local.incr(key, window)
+            allowed, remaining = count <= limit, max(0, limit - count)
+        reset = max(1, math.ceil((index + 1) * window - now))
+        return Outcome(budget, remaining, reset, not allowed)
+
+    def plan(self, endpoint: str) -> str:
+        found = self.plans.get(endpoint)
+        if found is None:
+            view = self.view_functions.get(endpoint)
+            found = self.plans[endpoint] = (
+                EXEMPT
+                if getattr(view, "rate_limit_exempt", False)
+                else LOGIN
+                if getattr(view, "rate_limit_login", False)
+                else DEFAULT
+            )
+        return found
+
+    def check(self, req: Request) -> None:
+        endpoint = req.endpoint
+        if endpoint is None or req.method == "OPTIONS":
+            return
+        plan = self.plan(endpoint)
+        if plan is EXEMPT:
+            return
+        address = req.remote_addr or "unknown"
+        if plan is DEFAULT:
+            shown = self.hit(self.default, f"{endpoint}:{address}")
+        else:
+            outcomes = [self.hit(self.login_per_address, address)]
+            name = login_name(req)
+            if name is not None:
+                outcomes.append(self.hit(self.login_per_username, name))
+            breached = [o for o in outcomes if o.breached]
+            # Report the budget closest to running out (or the one that ran out).
+            shown = (
+                max(breached, key=lambda o: o.reset)
+                if breached
+                else min(outcomes, key=lambda o: o.remaining)
+            )
+        req.environ[RESULT_KEY] = shown
+        if shown.breached:
             raise TooManyRequests(
-                f"Rate limit exceeded ({shown.text}); retry after {shown.reset} s.",
+                f"Rate limit exceeded ({shown.budget.text}); retry after {shown.reset} s.",
                 headers={"Retry-After": str(shown.reset)},
             )
 
 
-def add_headers(response: Response) -> Response:
-    outcome: Outcome | None = request.environ.get(RESULT_KEY)
+def add_headers(req: Request, response: Response) -> Response:
+    outcome: Outcome | None = req.environ.get(RESULT_KEY)
     if outcome is not None:
+        # add(), not []=: nothing else sets these, and set() scans every header first.
         headers = response.headers
-        headers["RateLimit-Limit"] = str(outcome.limit)
-        headers["RateLimit-Remaining"] = str(outcome.remaining)
-        headers["RateLimit-Reset"] = str(outcome.reset)
+        headers.add("RateLimit-Limit", str(outcome.budget.limit))
+        headers.add("RateLimit-Remaining", str(outcome.remaining))
+        headers.add("RateLimit-Reset", str(outcome.reset))
     return response
 
 
@@ -197,11 +299,7 @@ def limiter() -> RateLimiter:
     return found
 
 
-def check_request() -> None:
-    limiter().check()
-
-
-def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION_KEY] = RateLimiter(app)
-    app.before_request(check_request)
-    app.after_request(add_headers)
+def init_app(app: Flask) -> RateLimiter | None:
+    """Attach the limiter; returns it when limits are on (the pipeline then runs it)."""
+    found = app.extensions[EXTENSION_KEY] = RateLimiter(app)
+    return found if found.enabled else None

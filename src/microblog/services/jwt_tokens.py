@@ -24,14 +24,17 @@ from microblog.auth.revocation import revocations
 from microblog.errors import Unauthorized, ValidationFailed
 from microblog.extensions import db, read_connection
 from microblog.models import RefreshToken, RevokedToken, TokenFamily, User
+from microblog.prepared import Prepared
 from microblog.timeutil import utcnow
 
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti", "typ", "fam"]
 
-ACTIVE_USER = select(User.id, User.username, User.role, User.last_seen).where(
-    User.id == bindparam("user_id"), User.is_active.is_(True)
+ACTIVE_USER = Prepared(
+    select(User.id, User.username, User.role, User.last_seen).where(
+        User.id == bindparam("user_id"), User.is_active.is_(True)
+    )
 )
 
 
@@ -151,14 +154,15 @@ def principal_for_access(token: str) -> Principal | None:
         claims = decode(token, "access")
     except InvalidToken:
         return None
-    row = read_connection().execute(ACTIVE_USER, {"user_id": claims["sub"]}).one_or_none()
+    row = ACTIVE_USER.one_or_none(read_connection(), {"user_id": claims["sub"]})
     if row is None or revocations().is_revoked(claims["jti"], claims["fam"]):
         return None
+    user_id, username, role, last_seen = row
     return Principal(
-        id=row.id,
-        username=row.username,
-        role=row.role,
-        last_seen=row.last_seen,
+        id=user_id,
+        username=username,
+        role=role,
+        last_seen=last_seen,
         credential="jwt",
         jti=claims["jti"],
         family_id=claims["fam"],

@@ -16,12 +16,13 @@ from sqlalchemy import bindparam, delete, select
 from microblog.auth import Principal
 from microblog.extensions import db, read_connection
 from microblog.models import Token, User
+from microblog.prepared import Prepared
 from microblog.timeutil import utcnow
 
 TOKEN_PREFIX = "mbt_"  # noqa: S105 - a public marker for secret scanners
 
-PRINCIPAL_BY_TOKEN = (
-    select(User.id, User.username, User.role, User.last_seen, Token.id.label("token_id"))
+PRINCIPAL_BY_TOKEN = Prepared(
+    select(User.id, User.username, User.role, User.last_seen, Token.id)
     .join(Token, Token.user_id == User.id)
     .where(
         Token.token_hash == bindparam("token_hash"),
@@ -47,20 +48,18 @@ def issue_token(user_id: int) -> tuple[str, datetime]:
 
 
 def principal_for_token(token: str) -> Principal | None:
-    row = (
-        read_connection()
-        .execute(PRINCIPAL_BY_TOKEN, {"token_hash": hash_token(token), "now": utcnow()})
-        .one_or_none()
-    )
+    params = {"token_hash": hash_token(token), "now": utcnow()}
+    row = PRINCIPAL_BY_TOKEN.one_or_none(read_connection(), params)
     if row is None:
         return None
+    user_id, username, role, last_seen, token_id = row
     return Principal(
-        id=row.id,
-        username=row.username,
-        role=row.role,
-        last_seen=row.last_seen,
+        id=user_id,
+        username=username,
+        role=role,
+        last_seen=last_seen,
         credential="token",
-        token_id=row.token_id,
+        token_id=token_id,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import cache, lru_cache
 from typing import Any
@@ -19,7 +20,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from microblog.auth import Principal
@@ -30,6 +30,7 @@ from microblog.extensions import db, read_connection
 from microblog.models import ApiKey, Post, Task, Token, TokenFamily, User, follows
 from microblog.models.user import ROLE_ADMIN
 from microblog.pagination import PageRequest, fetch_page
+from microblog.prepared import Prepared
 from microblog.services import jwt_tokens
 from microblog.services.common import get_authorized, null_errors, valid_id
 from microblog.timeutil import isoformat, utcnow
@@ -83,7 +84,7 @@ USER_COLUMNS = [
 ]
 
 # Built once: constructing a select() costs more than running it on a warm cache.
-USER_BY_ID = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
+USER_BY_ID = Prepared(select(*USER_COLUMNS).where(User.id == bindparam("user_id")))
 
 SORT_COLUMNS: dict[str, Any] = {
     "username": func.lower(User.username),
@@ -151,7 +152,7 @@ def user_links(user_id: int, email: str) -> dict[str, str]:
     }
 
 
-def represent(row: Row[Any], viewer: Principal | None) -> dict[str, Any]:
+def represent(row: Sequence[Any], viewer: Principal | None) -> dict[str, Any]:
     """The ``UserOut`` representation of a ``USER_COLUMNS`` row; private fields for the
     user themself and admins. (Unpacked by position: ``row.name`` costs ~0.4 µs a field,
     a third of a 100-user page's time.)"""
@@ -191,7 +192,7 @@ def represent(row: Row[Any], viewer: Principal | None) -> dict[str, Any]:
 def get_user(user_id: int, viewer: Principal | None) -> dict[str, Any]:
     row = None
     if valid_id(user_id):
-        row = read_connection().execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
+        row = USER_BY_ID.one_or_none(read_connection(), {"user_id": user_id})
     if row is None:
         raise NotFound("User not found.")
     return represent(row, viewer)
