@@ -41,7 +41,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
 
         load_dotenv()
 
-    app = OpenAPI(
+    app = http.ApiApp(
         __name__,
         info=Info(
             title="Microblog API",

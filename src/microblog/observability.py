@@ -28,7 +28,8 @@ from microblog.errors import error_response
 from microblog.extensions import db
 from microblog.requestid import request_id_of
 
-access_log = logging.getLogger("microblog.access")
+ACCESS_LOGGER = "microblog.access"
+access_log = logging.getLogger(ACCESS_LOGGER)
 
 REQUESTS = Counter(
     "microblog_http_requests_total",
@@ -52,11 +53,22 @@ def _series(route: str, method: str, status: int) -> tuple[Any, Any]:
     return REQUESTS.labels(route, method, str(status)), LATENCY.labels(route, method)
 
 
+@lru_cache(maxsize=4)
+def _second(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
 def _timestamp(created: float) -> str:
-    """``2024-05-01T12:00:00.000000Z`` for a ``time.time()`` value."""
+    """``2024-05-01T12:00:00.000000Z`` for a ``time.time()`` value (the formatted second
+    is cached: a busy worker writes many lines a second)."""
     seconds = int(created)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    return f"{stamp}.{int((created - seconds) * 1_000_000):06d}Z"
+    return f"{_second(seconds)}.{int((created - seconds) * 1_000_000):06d}Z"
+
+
+class AccessRecord(logging.LogRecord):
+    """The request's log line: its ``fields`` are the JSON object's keys."""
+
+    fields: dict[str, Any]
 
 
 class JsonFormatter(logging.Formatter):
@@ -125,7 +137,8 @@ class RequestRecorder:
             user = current_user()
             # A record handed to handle(): Logger.info() would also walk the stack to find
             # its caller (findCaller), which this line never shows.
-            fields = {
+            record = AccessRecord(ACCESS_LOGGER, logging.INFO, "", 0, "request", None, None)
+            record.fields = {
                 "request_id": request_id_of(environ),
                 "method": req.method,
                 "route": route,
@@ -134,10 +147,6 @@ class RequestRecorder:
                 "duration_ms": round(duration * 1000, 3),
                 "user_id": user.id if user is not None else None,
             }
-            extra = {"fields": fields}
-            record = access_log.makeRecord(
-                access_log.name, logging.INFO, "", 0, "request", (), None, extra=extra
-            )
             access_log.handle(record)
         return response
 

@@ -80,6 +80,10 @@ class Prepared:
         dispatch = conn.dispatch
         if plan is None or dispatch.before_cursor_execute or dispatch.after_cursor_execute:
             return [tuple(row) for row in conn.execute(self.stmt, params)]
+        if not conn.in_transaction():
+            # Begin as SQLAlchemy would: the DBAPI connection opens a transaction on the
+            # first statement (PostgreSQL), and rollback() and close() must know to end it.
+            conn.begin()
         values = plan.compiled.construct_params(params)
         for name, processor in plan.binders:
             values[name] = processor(values[name])
