@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any]
@@ -35,6 +35,10 @@ class _Plan:
     sql: str
     order: tuple[str, ...] | None  # parameter names in order, for positional paramstyles
     binders: tuple[tuple[str, Processor], ...]
+    #: the statement's own values (literals) and the names the caller must supply; None
+    #: when a value is computed per execution (then ``construct_params`` does it all)
+    fixed: dict[str, Any] | None
+    required: tuple[str, ...]
     results: tuple[Processor | None, ...] | None  # None when no column needs converting
 
 
@@ -51,6 +55,8 @@ def _plan(stmt: Select[Any], dialect: Dialect) -> _Plan | None:
         processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             binders.append((name, processor))
+    computed = any(bind.callable is not None for bind in binds.values())
+    fixed = {name: bind.value for name, bind in binds.items() if not bind.required}
     results = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None)
         for column in stmt.selected_columns
@@ -60,6 +66,8 @@ def _plan(stmt: Select[Any], dialect: Dialect) -> _Plan | None:
         sql=compiled.string,
         order=tuple(compiled.positiontup or ()) if dialect.positional else None,
         binders=tuple(binders),
+        fixed=None if computed else fixed,
+        required=tuple(name for name, bind in binds.items() if bind.required),
         results=results if any(results) else None,
     )
 
@@ -84,7 +92,15 @@ class Prepared:
             # Begin as SQLAlchemy would: the DBAPI connection opens a transaction on the
             # first statement (PostgreSQL), and rollback() and close() must know to end it.
             conn.begin()
-        values = plan.compiled.construct_params(params)
+        if plan.fixed is None:
+            values = plan.compiled.construct_params(params)
+        else:  # what construct_params does for such a statement, for a third of the time
+            try:
+                values = {**plan.fixed, **{name: params[name] for name in plan.required}}
+            except KeyError as exc:
+                raise InvalidRequestError(
+                    f"A value is required for bind parameter {exc.args[0]!r}"
+                ) from None
         for name, processor in plan.binders:
             values[name] = processor(values[name])
         args: Any = values if plan.order is None else tuple(values[n] for n in plan.order)

@@ -26,7 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
 from microblog.extensions import db
 from microblog.models import Token, User
@@ -254,6 +254,30 @@ def test_parameters_are_bound_by_name_not_by_dict_order(people: People, conn: Co
     rows = assert_same_as_sqlalchemy(conn, prepared, params)
     assert [r[0] for r in rows] == ["carol", "alice"]
     assert rows[0][2] == rows[0][3]
+    assert statement_plan(prepared, conn) is not None
+
+
+def test_missing_parameter_is_an_sqlalchemy_error(people: People, conn: Connection) -> None:
+    """A required parameter left out: SQLAlchemy's InvalidRequestError (StatementError
+    on its own path), never a KeyError or a driver error."""
+    prepared = Prepared(select(USERS.c.id).where(USERS.c.id == bindparam("user_id")))
+    for _ in range(2):  # the first call plans, the second runs the planned statement
+        with pytest.raises(InvalidRequestError, match="user_id"):
+            prepared.all(conn, {})
+
+
+def test_a_value_computed_per_execution_is_computed_each_time(
+    people: People, conn: Connection
+) -> None:
+    """A bind parameter with a callable: evaluated on every execution, as SQLAlchemy does."""
+    wanted = iter([people.alice["id"], people.bob["id"]])
+    prepared = Prepared(
+        select(USERS.c.username).where(
+            USERS.c.id == bindparam("id", callable_=lambda: next(wanted))
+        )
+    )
+    assert prepared.all(conn, {}) == [("alice",)]
+    assert prepared.all(conn, {}) == [("bob",)]
     assert statement_plan(prepared, conn) is not None
 
 
