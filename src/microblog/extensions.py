@@ -9,6 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import PoolProxiedConnection
 
 # Deterministic constraint names so Alembic can drop and alter them on every backend.
 NAMING_CONVENTION = {
@@ -42,10 +43,22 @@ def read_connection() -> Connection:
     return conn
 
 
+def read_dbapi_connection() -> PoolProxiedConnection:
+    """A pooled DBAPI connection for this request's prepared reads (prepared.py), checked
+    out on first use and returned to the pool (which rolls it back) at teardown."""
+    conn: PoolProxiedConnection | None = g.get("_read_dbapi_connection")
+    if conn is None:
+        conn = g._read_dbapi_connection = db.engine.raw_connection()
+    return conn
+
+
 def close_read_connection(exc: BaseException | None = None) -> None:
     conn: Connection | None = g.pop("_read_connection", None)
     if conn is not None:
         conn.close()
+    dbapi_connection: PoolProxiedConnection | None = g.pop("_read_dbapi_connection", None)
+    if dbapi_connection is not None:
+        dbapi_connection.close()
 
 
 @event.listens_for(Engine, "connect")

@@ -16,6 +16,7 @@ statement counters, tracing), so those see every statement as before.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from sqlalchemy import Select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from microblog.extensions import db, read_connection, read_dbapi_connection
 
 Processor = Callable[[Any], Any]
 
@@ -72,59 +75,114 @@ def _plan(stmt: Select[Any], dialect: Dialect) -> _Plan | None:
     )
 
 
+def _instrumented(dispatch: Any) -> bool:
+    return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+
 class Prepared:
-    """A ``select()`` to run with :meth:`all` or :meth:`one_or_none`."""
+    """A ``select()`` to run with :meth:`fetch` / :meth:`fetch_one` in a request, or with
+    :meth:`all` / :meth:`one_or_none` on a given connection."""
 
     def __init__(self, stmt: Select[Any]) -> None:
         self.stmt = stmt
         self.plans: weakref.WeakKeyDictionary[Dialect, _Plan | None] = weakref.WeakKeyDictionary()
 
-    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        dialect = conn.dialect
+    def plan(self, dialect: Dialect) -> _Plan | None:
         try:
-            plan = self.plans[dialect]
+            return self.plans[dialect]
         except KeyError:
             plan = self.plans[dialect] = _plan(self.stmt, dialect)
-        dispatch = conn.dispatch
-        if plan is None or dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+            return plan
+
+    def fetch(self, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows, read in the current request: through the ORM session's connection
+        while the request has a write transaction open (so it sees its own writes), else
+        on the request's pooled DBAPI connection (:func:`read_dbapi_connection`), which
+        skips SQLAlchemy's ``Connection`` (its begin, rollback and pool bookkeeping cost
+        more than the query, bench/results/middleware-*.md)."""
+        if db.session.registry.has() and db.session().in_transaction():
+            return self.all(db.session.connection(), params)
+        engine = db.engine
+        plan = self.plan(engine.dialect)
+        if plan is None or _instrumented(engine.dispatch):
+            return self.all(read_connection(), params)
+        dbapi_connection = read_dbapi_connection()
+        try:
+            return _execute(plan, engine.dialect, dbapi_connection, params)
+        except DBAPIError as exc:
+            _recover(dbapi_connection, exc)
+            raise
+
+    def fetch_one(self, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The only row, or None (:meth:`fetch`)."""
+        return _only(self.fetch(params))
+
+    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows, read on ``conn``."""
+        plan = self.plan(conn.dialect)
+        if plan is None or _instrumented(conn.dispatch):
             return [tuple(row) for row in conn.execute(self.stmt, params)]
         if not conn.in_transaction():
             # Begin as SQLAlchemy would: the DBAPI connection opens a transaction on the
             # first statement (PostgreSQL), and rollback() and close() must know to end it.
             conn.begin()
-        if plan.fixed is None:
-            values = plan.compiled.construct_params(params)
-        else:  # what construct_params does for such a statement, for a third of the time
-            try:
-                values = {**plan.fixed, **{name: params[name] for name in plan.required}}
-            except KeyError as exc:
-                raise InvalidRequestError(
-                    f"A value is required for bind parameter {exc.args[0]!r}"
-                ) from None
-        for name, processor in plan.binders:
-            values[name] = processor(values[name])
-        args: Any = values if plan.order is None else tuple(values[n] for n in plan.order)
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(plan.sql, args)
-            rows: list[tuple[Any, ...]] = list(cursor.fetchall())
-        except dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(
-                plan.sql, args, exc, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from exc
-        finally:
-            cursor.close()
-        results = plan.results
-        if results is None:
-            return rows
-        return [
-            tuple(value if p is None else p(value) for p, value in zip(results, row, strict=True))
-            for row in rows
-        ]
+        return _execute(plan, conn.dialect, conn.connection, params)
 
     def one_or_none(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The only row, or None; more than one row is a bug in the statement."""
-        rows = self.all(conn, params)
-        if len(rows) > 1:
-            raise RuntimeError(f"expected at most one row, got {len(rows)}")
-        return rows[0] if rows else None
+        return _only(self.all(conn, params))
+
+
+def _only(rows: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
+    if len(rows) > 1:
+        raise RuntimeError(f"expected at most one row, got {len(rows)}")
+    return rows[0] if rows else None
+
+
+def _execute(
+    plan: _Plan, dialect: Dialect, dbapi_connection: Any, params: Mapping[str, Any]
+) -> list[tuple[Any, ...]]:
+    if plan.fixed is None:
+        values = plan.compiled.construct_params(params)
+    else:  # what construct_params does for such a statement, for a third of the time
+        try:
+            values = {**plan.fixed, **{name: params[name] for name in plan.required}}
+        except KeyError as exc:
+            raise InvalidRequestError(
+                f"A value is required for bind parameter {exc.args[0]!r}"
+            ) from None
+    for name, processor in plan.binders:
+        values[name] = processor(values[name])
+    args: Any = values if plan.order is None else tuple(values[n] for n in plan.order)
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(plan.sql, args)
+        rows: list[tuple[Any, ...]] = list(cursor.fetchall())
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            plan.sql,
+            args,
+            exc,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=dialect.is_disconnect(exc, dbapi_connection, cursor),
+            dialect=dialect,
+        ) from exc
+    finally:
+        cursor.close()
+    results = plan.results
+    if results is None:
+        return rows
+    return [
+        tuple(value if p is None else p(value) for p, value in zip(results, row, strict=True))
+        for row in rows
+    ]
+
+
+def _recover(dbapi_connection: Any, error: DBAPIError) -> None:
+    """After a failed statement: a dead connection leaves the pool; a live one is rolled
+    back, so the request's next read does not meet an aborted transaction (PostgreSQL)."""
+    if not error.connection_invalidated:
+        with contextlib.suppress(Exception):  # a failed rollback: treat it as dead too
+            dbapi_connection.rollback()
+            return
+    dbapi_connection.invalidate()

@@ -427,3 +427,81 @@ def test_rollback_recovers_the_connection_after_a_direct_error(
         prepared.all(conn, {})
     conn.rollback()
     assert conn.execute(select(USERS.c.id)).all() == []
+
+
+# -- fetch(): the request path ---------------------------------------------------------------
+
+
+def test_fetch_in_a_request_matches_and_returns_its_connection(
+    app: Flask, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a request, fetch() reads on a pooled DBAPI connection of its own (not through
+    Connection.execute), gives the same rows as SQLAlchemy, reuses that connection for
+    the request's next read and gives it back to the pool when the request ends."""
+    params = {"user_id": people.alice["id"]}
+    with db.engine.connect() as conn:
+        expected = [tuple(row) for row in conn.execute(USER_BY_ID.stmt, params)]
+    checked_out = checked_out_connections()
+    # An app context of its own, as each request has in production: its teardown returns
+    # the connection (the fixture's app context spans the whole test).
+    with app.app_context(), app.test_request_context():
+        monkeypatch.setattr(Connection, "execute", _refuse)
+        assert USER_BY_ID.fetch(params) == expected
+        assert USER_BY_ID.fetch_one({"user_id": MISSING_ID}) is None
+        if checked_out is not None:
+            assert checked_out_connections() == checked_out + 1
+        monkeypatch.undo()
+    assert checked_out_connections() == checked_out
+
+
+def checked_out_connections() -> int | None:
+    """Connections checked out of the engine's pool (None: SQLite in memory's StaticPool,
+    one shared connection, does not count)."""
+    count = getattr(db.engine.pool, "checkedout", None)
+    return count() if count is not None else None
+
+
+def _refuse(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("Connection.execute called on the direct path")
+
+
+def test_fetch_sees_the_requests_own_uncommitted_writes(app: Flask, people: People) -> None:
+    """While the ORM session has a transaction open, fetch() reads through it."""
+    with app.app_context(), app.test_request_context():
+        db.session.execute(
+            update(User).where(User.id == people.alice["id"]).values(about_me="changed")
+        )
+        row = USER_BY_ID.fetch_one({"user_id": people.alice["id"]})
+        assert row is not None and row[3] == "changed"
+        db.session.rollback()
+        row = USER_BY_ID.fetch_one({"user_id": people.alice["id"]})
+        assert row is not None and row[3] != "changed"
+
+
+def test_fetch_with_cursor_listeners_goes_through_sqlalchemy(app: Flask, people: People) -> None:
+    """With a listener on the engine, fetch() takes SQLAlchemy's path: the listener sees it."""
+    seen: list[str] = []
+
+    def listener(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with app.test_request_context():
+            assert USER_BY_ID.fetch_one({"user_id": people.alice["id"]}) is not None
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(seen) == 1 and "FROM users" in seen[0]
+
+
+def test_fetch_recovers_after_an_error_in_the_same_request(app: Flask, people: People) -> None:
+    """A failed prepared read leaves the request's connection usable (rolled back, which
+    matters on PostgreSQL), and the connection still goes back to the pool."""
+    broken = Prepared(select(literal_column("no_such_column")).select_from(USERS))
+    checked_out = checked_out_connections()
+    with app.app_context(), app.test_request_context():
+        with pytest.raises(DBAPIError) as caught:
+            broken.fetch({})
+        assert not caught.value.connection_invalidated
+        assert USER_BY_ID.fetch_one({"user_id": people.alice["id"]}) is not None
+    assert checked_out_connections() == checked_out

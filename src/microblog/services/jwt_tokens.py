@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, delete, select, update
 from microblog.auth import Principal, revocation
 from microblog.auth.revocation import revocations
 from microblog.errors import Unauthorized, ValidationFailed
-from microblog.extensions import db, read_connection
+from microblog.extensions import db
 from microblog.models import RefreshToken, RevokedToken, TokenFamily, User
 from microblog.prepared import Prepared
 from microblog.timeutil import utcnow
@@ -154,7 +154,7 @@ def principal_for_access(token: str) -> Principal | None:
         claims = decode(token, "access")
     except InvalidToken:
         return None
-    row = ACTIVE_USER.one_or_none(read_connection(), {"user_id": claims["sub"]})
+    row = ACTIVE_USER.fetch_one({"user_id": claims["sub"]})
     if row is None or revocations().is_revoked(claims["jti"], claims["fam"]):
         return None
     user_id, username, role, last_seen = row

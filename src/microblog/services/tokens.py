@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, select
 
 from microblog.auth import Principal
-from microblog.extensions import db, read_connection
+from microblog.extensions import db
 from microblog.models import Token, User
 from microblog.prepared import Prepared
 from microblog.timeutil import utcnow
@@ -49,7 +49,7 @@ def issue_token(user_id: int) -> tuple[str, datetime]:
 
 def principal_for_token(token: str) -> Principal | None:
     params = {"token_hash": hash_token(token), "now": utcnow()}
-    row = PRINCIPAL_BY_TOKEN.one_or_none(read_connection(), params)
+    row = PRINCIPAL_BY_TOKEN.fetch_one(params)
     if row is None:
         return None
     user_id, username, role, last_seen, token_id = row

@@ -192,7 +192,7 @@ def represent(row: Sequence[Any], viewer: Principal | None) -> dict[str, Any]:
 def get_user(user_id: int, viewer: Principal | None) -> dict[str, Any]:
     row = None
     if valid_id(user_id):
-        row = USER_BY_ID.one_or_none(read_connection(), {"user_id": user_id})
+        row = USER_BY_ID.fetch_one({"user_id": user_id})
     if row is None:
         raise NotFound("User not found.")
     return represent(row, viewer)
