@@ -84,13 +84,18 @@ BUCKETS: list[tuple[str, list[tuple[str, str]]]] = [
         "read_connection() (pool checkout per request)",
         [("microblog/extensions.py", "read_connection")],
     ),
+    ("prepared reads (Prepared.fetch: DBAPI cursor)", [("microblog/prepared.py", "fetch")]),
+    (
+        "  of which pool checkout (read_dbapi_connection)",
+        [("microblog/extensions.py", "read_dbapi_connection")],
+    ),
     ("represent(): rows -> dicts", [("microblog/services/users.py", "represent")]),
     ("  of which user_links/avatar_url (md5)", [("microblog/services/users.py", "user_links")]),
     ("respond(): pydantic model_validate + to_json", [("microblog/api/responses.py", "respond")]),
     ("  of which isoformat() (datetime serialiser)", [("microblog/timeutil.py", "isoformat")]),
     ("pagination collection() (links, Link header)", [("microblog/pagination.py", "collection")]),
     (
-        "after_request set_response_headers (uuid4 request id)",
+        "set_response_headers (request id, Cache-Control)",
         [("microblog/http.py", "set_response_headers")],
     ),
     (

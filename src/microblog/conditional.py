@@ -61,7 +61,7 @@ def check_if_match(req: Request) -> None:
 def entity_tag(body: bytes) -> str:
     """The (unquoted) strong entity tag of a body."""
     # BLAKE2b (CPython's own) rather than SHA-1 (OpenSSL's): measured in the request path,
-    # hashing a user came to ~2 µs against ~5 µs (bench/results/middleware-*.md).
+    # hashing a user came to ~2 µs against ~5 µs (docs/architecture.md).
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 

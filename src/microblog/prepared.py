@@ -5,7 +5,7 @@ SQLAlchemy still builds and compiles the SQL, binds the parameters (its bind pro
 and converts the results (its result processors); what this skips is its per-execution
 machinery: execution context, result metadata and ``Row`` objects. For the one-row read
 of ``GET /users/{id}`` that machinery measured 25 µs against 6.5 µs for the same SQL on
-the sqlite3 cursor (bench/results/middleware-*.md), on a request of ~170 µs. Only the
+the sqlite3 cursor, on a request of ~170 µs (docs/architecture.md). Only the
 reads every request makes go this way (a user by id, a credential's principal).
 
 Rows are plain tuples in the statement's column order. Anything this does not handle (an
@@ -99,7 +99,7 @@ class Prepared:
         while the request has a write transaction open (so it sees its own writes), else
         on the request's pooled DBAPI connection (:func:`read_dbapi_connection`), which
         skips SQLAlchemy's ``Connection`` (its begin, rollback and pool bookkeeping cost
-        more than the query, bench/results/middleware-*.md)."""
+        more than the query: docs/architecture.md, "Prepared reads")."""
         if db.session.registry.has() and db.session().in_transaction():
             return self.all(db.session.connection(), params)
         engine = db.engine
