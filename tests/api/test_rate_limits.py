@@ -238,6 +238,13 @@ class TestPasswordRoutes:
         assert again.status_code == 429
 
 
+def store_calls(server: Any) -> int:
+    """Scripts the Redis server has been asked to run so far: the limiter's round trips
+    (each one an increment; commands a script runs are counted apart)."""
+    stats = server.info("commandstats")
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval"))
+
+
 class TestRedisStorage:
     def test_counts_are_shared_between_instances(self, make_app: MakeApp, redis_url: str) -> None:
         import redis
@@ -254,6 +261,51 @@ class TestRedisStorage:
         assert_429(second.get("/api/v1/users"), limit=3)
         keys = redis.Redis.from_url(redis_url).keys("*microblog*")
         assert keys, "the limiter did not write to Redis"
+
+    def test_slices_never_exceed_a_budget_shared_by_two_instances(
+        self, make_app: MakeApp, redis_url: str
+    ) -> None:
+        """With Redis each instance reserves slices of a budget (ratelimit.py): two
+        instances taking turns are allowed at most the budget between them, and not much
+        less (a slice is at most 1/16 of what is left), and each one's RateLimit-Remaining
+        only goes down."""
+        import redis
+
+        settings = {"REDIS_URL": redis_url, "RATELIMIT_DEFAULT": "200 per hour"}
+        clients = [make_app(**settings).test_client() for _ in range(2)]
+        server = redis.Redis.from_url(redis_url)
+        calls_before = store_calls(server)
+        allowed = [0, 0]
+        remaining: list[list[int]] = [[], []]
+        refused = [False, False]
+        for turn in range(300):
+            which = turn % 2
+            response = clients[which].get("/api/v1/users")
+            if response.status_code == 429:
+                refused[which] = True
+                continue
+            assert response.status_code == 200
+            allowed[which] += 1
+            remaining[which].append(int(response.headers["RateLimit-Remaining"]))
+        assert refused == [True, True]
+        assert 200 - 2 * (200 // 16) <= sum(allowed) <= 200
+        # Slices: far fewer round trips than requests (one per request would be 300).
+        assert store_calls(server) - calls_before < 100
+        for seen in remaining:
+            assert seen == sorted(seen, reverse=True)
+
+    def test_password_budgets_are_counted_exactly_across_instances(
+        self, make_app: MakeApp, redis_url: str
+    ) -> None:
+        """The login budgets never reserve ahead: two instances taking turns get exactly
+        the budget of attempts between them."""
+        settings = {"REDIS_URL": redis_url, "RATELIMIT_LOGIN_PER_USERNAME": "5 per hour"}
+        clients = [make_app(**settings).test_client() for _ in range(2)]
+        statuses = [
+            clients[turn % 2].post("/api/v1/tokens", headers=basic("mallory", "guess")).status_code
+            for turn in range(8)
+        ]
+        assert statuses == [401] * 5 + [429] * 3
 
     def test_redis_down_falls_back_to_memory_without_errors(self, make_app: MakeApp) -> None:
         closed = f"redis://127.0.0.1:{free_port()}/0"
