@@ -17,6 +17,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from microblog.auth import has_credentials
 from microblog.errors import APIError
+from microblog.http import has_header
 
 WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 
@@ -81,7 +82,7 @@ def tag_response(req: Request, response: Response) -> Response:
         etag = entity_tag(response.get_data())
         # add(), not []=: a JSON view sets neither header (and set() scans them all).
         headers.add("ETag", f'"{etag}"')
-        if "Cache-Control" not in headers and not has_credentials(req.environ):
+        if not has_credentials(req.environ) and not has_header(headers, "Cache-Control"):
             # Public representations may be cached but must be revalidated (cheap:
             # If-None-Match → 304).
             headers.add("Cache-Control", "no-cache")

@@ -27,8 +27,9 @@ class BearerAuth(HTTPTokenAuth):  # type: ignore[misc]
     ``Authorization`` header."""
 
     def get_auth(self) -> Authorization | None:
-        key = request.headers.get("X-API-Key")
-        if key is not None and "Authorization" not in request.headers:
+        environ = request.environ  # not request.headers: a missing header raises inside
+        key = environ.get("HTTP_X_API_KEY")
+        if key is not None and "HTTP_AUTHORIZATION" not in environ:
             # This header carries API keys only, not tokens or JWTs.
             return Authorization("bearer", token=key if key.startswith("mbk_") else "")
         auth: Authorization | None = super().get_auth()
