@@ -260,10 +260,10 @@ class RateLimiter:
         if endpoint is None or req.method == "OPTIONS":
             return
         plan = self.plan(endpoint)
-        if plan is EXEMPT:
+        if plan == EXEMPT:
             return
         address = req.remote_addr or "unknown"
-        if plan is DEFAULT:
+        if plan == DEFAULT:
             shown = self.hit(self.default, f"{endpoint}:{address}")
         else:
             outcomes = [self.hit(self.login_per_address, address)]
