@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import jwt
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -28,9 +29,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
+from microblog.auth.revocation import IS_REVOKED
 from microblog.extensions import db
 from microblog.models import Token, User
 from microblog.prepared import Prepared
+from microblog.services.api_keys import PRINCIPAL_BY_PREFIX
 from microblog.services.jwt_tokens import ACTIVE_USER
 from microblog.services.tokens import PRINCIPAL_BY_TOKEN, hash_token
 from microblog.services.users import USER_BY_ID
@@ -177,6 +180,39 @@ def test_principal_by_token_matches_sqlalchemy(people: People, conn: Connection)
         params = {"token_hash": token_hash, "now": now}
         assert assert_same_as_sqlalchemy(conn, PRINCIPAL_BY_TOKEN, params) == []
         assert PRINCIPAL_BY_TOKEN.one_or_none(conn, params) is None
+
+
+def test_api_key_principal_matches_sqlalchemy(
+    people: People, client: FlaskClient, conn: Connection
+) -> None:
+    """PRINCIPAL_BY_PREFIX: a key's user and hash; an unknown prefix finds nothing."""
+    headers = {"Authorization": f"Bearer {people.alice_token}"}
+    response = client.post("/api/v1/me/api-keys", json={"name": "ci"}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    prefix = response.get_json()["key"].split("_")[1]
+    for params in ({"prefix": prefix}, {"prefix": "000000000000"}):
+        rows = assert_same_as_sqlalchemy(conn, PRINCIPAL_BY_PREFIX, params)
+        assert len(rows) == (1 if params["prefix"] == prefix else 0)
+    assert statement_plan(PRINCIPAL_BY_PREFIX, conn) is not None
+
+
+def test_is_revoked_matches_sqlalchemy(
+    people: People, client: FlaskClient, conn: Connection
+) -> None:
+    """IS_REVOKED: a boolean column (an integer on SQLite, converted), false then true
+    after the JWT's logout."""
+    response = client.post(
+        "/api/v1/auth/login", json={"username": "carol", "password": people.carol["password"]}
+    )
+    assert response.status_code == 200, response.get_json()
+    access = response.get_json()["access_token"]
+    claims = jwt.decode(access, options={"verify_signature": False})
+    params = {"jti": claims["jti"], "fam": claims["fam"]}
+    assert assert_same_as_sqlalchemy(conn, IS_REVOKED, params) == [(False,)]
+    conn.rollback()
+    logout = client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {access}"})
+    assert logout.status_code == 204
+    assert assert_same_as_sqlalchemy(conn, IS_REVOKED, params) == [(True,)]
 
 
 def test_datetime_bind_parameter_is_compared_as_a_datetime(

@@ -22,16 +22,21 @@ from sqlalchemy.orm import Session
 from microblog.errors import ServiceUnavailable
 from microblog.extensions import db, read_connection
 from microblog.models import RevokedToken, TokenFamily
+from microblog.prepared import Prepared
 from microblog.timeutil import utcnow
 
 log = logging.getLogger("microblog.revocation")
 
 EXTENSION_KEY = "microblog.revocations"
 
-IS_REVOKED = select(
-    or_(
-        exists().where(RevokedToken.jti == bindparam("jti")),
-        exists().where(TokenFamily.id == bindparam("fam"), TokenFamily.revoked_at.is_not(None)),
+IS_REVOKED = Prepared(
+    select(
+        or_(
+            exists().where(RevokedToken.jti == bindparam("jti")),
+            exists().where(
+                TokenFamily.id == bindparam("fam"), TokenFamily.revoked_at.is_not(None)
+            ),
+        )
     )
 )
 
@@ -49,7 +54,8 @@ class DatabaseRevocations:
         return None
 
     def is_revoked(self, jti: str, family_id: str) -> bool:
-        return bool(read_connection().execute(IS_REVOKED, {"jti": jti, "fam": family_id}).scalar())
+        row = IS_REVOKED.fetch_one({"jti": jti, "fam": family_id})
+        return row is not None and bool(row[0])
 
 
 class RedisRevocations:

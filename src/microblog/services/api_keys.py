@@ -15,21 +15,22 @@ from sqlalchemy import bindparam, func, select, update
 
 from microblog.auth import Principal
 from microblog.auth.permissions import IsOwner
-from microblog.extensions import db, read_connection
+from microblog.extensions import db
 from microblog.models import ApiKey, User
 from microblog.pagination import PageRequest
+from microblog.prepared import Prepared
 from microblog.services.common import get_authorized
 from microblog.timeutil import utcnow
 
 KEY_MARKER = "mbk_"
 
-PRINCIPAL_BY_PREFIX = (
+PRINCIPAL_BY_PREFIX = Prepared(
     select(
         User.id,
         User.username,
         User.role,
         User.last_seen,
-        ApiKey.id.label("key_id"),
+        ApiKey.id,
         ApiKey.key_hash,
         ApiKey.last_used_at,
     )
@@ -71,17 +72,15 @@ def principal_for_key(key: str) -> Principal | None:
     parts = key.split("_", 2)  # the secret itself may contain "_" (URL-safe base64)
     if len(parts) != 3 or f"{parts[0]}_" != KEY_MARKER:
         return None
-    row = read_connection().execute(PRINCIPAL_BY_PREFIX, {"prefix": parts[1]}).one_or_none()
-    expected = row.key_hash if row is not None else _hash("")
+    row = PRINCIPAL_BY_PREFIX.fetch_one({"prefix": parts[1]})
+    # Hash and compare even when the prefix is unknown: the same work either way.
+    expected = row[5] if row is not None else _hash("")
     if not hmac.compare_digest(_hash(key), expected) or row is None:
         return None
-    _touch(row.key_id, row.last_used_at)
+    user_id, username, role, last_seen, key_id, _, last_used_at = row
+    _touch(key_id, last_used_at)
     return Principal(
-        id=row.id,
-        username=row.username,
-        role=row.role,
-        last_seen=row.last_seen,
-        credential="api_key",
+        id=user_id, username=username, role=role, last_seen=last_seen, credential="api_key"
     )
 
 
