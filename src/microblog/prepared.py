@@ -6,7 +6,8 @@ and converts the results (its result processors); what this skips is its per-exe
 machinery: execution context, result metadata and ``Row`` objects. For the one-row read
 of ``GET /users/{id}`` that machinery measured 25 µs against 6.5 µs for the same SQL on
 the sqlite3 cursor, on a request of ~170 µs (docs/architecture.md). Only the
-reads every request makes go this way (a user by id, a credential's principal).
+reads every request makes go this way (a user by id, a credential's user, whether a JWT
+is revoked).
 
 Rows are plain tuples in the statement's column order. Anything this does not handle (an
 expanding ``IN`` parameter, escaped parameter names) takes SQLAlchemy's own path, and so
