@@ -4,7 +4,7 @@
 # is missing, creates the temp dir $TMP (removed on exit), sets the cleanup trap (kills
 # wrk and the gunicorn it started, including on Ctrl-C / TERM) and exports the app's
 # environment (production config, SQLite file in $TMP). Functions: start_server,
-# stop_server, bench, migrate_and_seed_users.
+# stop_server, bench, ceiling, migrate_and_seed_users.
 # shellcheck shell=bash
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -132,6 +132,12 @@ bench() {  # bench KEY PATH [wrk args...]: warm up, then measure into $RAW/KEY.t
   run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency "$@" "$BASE$path" \
     >"$RAW/$key.txt"
   grep -E '^Requests/sec' "$RAW/$key.txt" | sed 's/^/       /'
+}
+
+ceiling() {  # ceiling KEY: the bare Flask app (bench/bare_app.py), served and measured alone
+  start_server bare "$ROOT/bench" bare_app:app /
+  bench "$1" /
+  stop_server
 }
 
 migrate_and_seed_users() {  # the schema and $USERS users (password $PASSWORD) in $DATABASE_URL

@@ -228,6 +228,43 @@ def report(name: str, stats: pstats.Stats, us: float, bare_us: float, top: int) 
     return "\n".join(out)
 
 
+def bare_cost(requests: int) -> float:
+    """µs per request of the bare Flask app (bench/bare_app.py), warmed up first."""
+    sys.path.insert(0, str(BENCH_DIR))
+    from bare_app import app as bare
+
+    call = caller(bare, "/")
+    for _ in range(500):
+        call()
+    return us_per_request(call, requests)
+
+
+def profile_all(
+    title: str,
+    endpoints: list[tuple[str, Callable[[], int]]],
+    requests: Callable[[str], int],
+    bare_us: float,
+    args: argparse.Namespace,
+    warmup: int = 300,
+) -> None:
+    """Warm up, time and profile each endpoint; print the report (and write ``args.out``)."""
+    sections = [title]
+    summary = {}
+    for name, call in endpoints:
+        n = requests(name)
+        for _ in range(min(n, warmup)):
+            call()
+        us = us_per_request(call, n)
+        stats = profile(call, n)
+        summary[name] = round(us)
+        sections.append(report(name, stats, us, bare_us, args.top))
+    text = "\n".join(sections)
+    print(text)
+    print("µs/request:", json.dumps({"bare": round(bare_us), **summary}))
+    if args.out:
+        args.out.write_text(text)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="cProfile the benchmarked endpoints")
     parser.add_argument("--requests", type=int, default=3000, help="per endpoint")
@@ -237,15 +274,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="microblog-profile.") as tmp:
         setup_env(Path(tmp))
-        sys.path.insert(0, str(BENCH_DIR))
-        from bare_app import app as bare
-
         app, user_id, token = build_app()
         auth = {"Authorization": f"Bearer {token}"}
-        bare_call = caller(bare, "/")
-        for _ in range(500):
-            bare_call()
-        bare_us = us_per_request(bare_call, args.requests)
+        bare_us = bare_cost(args.requests)
 
         endpoints = [
             (f"GET /api/v1/users/{user_id}", caller(app, f"/api/v1/users/{user_id}")),
@@ -253,24 +284,14 @@ def main() -> int:
             ("GET /api/v1/users?per_page=100", caller(app, "/api/v1/users?per_page=100")),
         ]
         n_list = max(args.requests // 10, 100)  # the list is ~10x slower per request
-        sections = [
+        profile_all(
             f"# In-process profile ({args.requests} requests per endpoint, "
-            f"{n_list} for the list)\n"
-        ]
-        summary = {}
-        for name, call in endpoints:
-            n = n_list if "per_page" in name else args.requests
-            for _ in range(min(n, 300)):
-                call()
-            us = us_per_request(call, n)
-            stats = profile(call, n)
-            summary[name] = round(us)
-            sections.append(report(name, stats, us, bare_us, args.top))
-        text = "\n".join(sections)
-        print(text)
-        print("µs/request:", json.dumps({"bare": round(bare_us), **summary}))
-        if args.out:
-            args.out.write_text(text)
+            f"{n_list} for the list)\n",
+            endpoints,
+            lambda name: n_list if "per_page" in name else args.requests,
+            bare_us,
+            args,
+        )
     return 0
 
 

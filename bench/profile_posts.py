@@ -11,7 +11,6 @@ bench/profile_endpoints.py (whose helpers this reuses). For each endpoint: unpro
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -54,17 +53,12 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="microblog-profile.") as tmp:
         pe.setup_env(Path(tmp))
-        from bare_app import app as bare
-
         app, user_id, token = pe.build_app()
         import seed_posts
 
         seed_posts.main(["--follows", "10", "--posts", str(args.posts)])
         auth = {"Authorization": f"Bearer {token}"}
-        bare_call = pe.caller(bare, "/")
-        for _ in range(500):
-            bare_call()
-        bare_us = pe.us_per_request(bare_call, 3000)
+        bare_us = pe.bare_cost(3000)
 
         endpoints = [
             ("GET /api/v1/posts?per_page=100", pe.caller(app, "/api/v1/posts?per_page=100")),
@@ -75,23 +69,15 @@ def main() -> int:
             ),
         ]
         pe.BUCKETS[:] = POST_BUCKETS
-        sections = [
+        pe.profile_all(
             f"# In-process profile: posts and feed ({args.posts:,} posts, user {user_id}, "
-            f"{args.requests} requests per endpoint)\n"
-        ]
-        summary = {}
-        for name, call in endpoints:
-            for _ in range(min(args.requests, 50)):
-                call()
-            us = pe.us_per_request(call, args.requests)
-            stats = pe.profile(call, args.requests)
-            summary[name] = round(us)
-            sections.append(pe.report(name, stats, us, bare_us, args.top))
-        text = "\n".join(sections)
-        print(text)
-        print("µs/request:", json.dumps({"bare": round(bare_us), **summary}))
-        if args.out:
-            args.out.write_text(text)
+            f"{args.requests} requests per endpoint)\n",
+            endpoints,
+            lambda name: args.requests,
+            bare_us,
+            args,
+            warmup=50,
+        )
     return 0
 
 

@@ -134,10 +134,80 @@ def _fmt_ms(value: float) -> str:
     return f"{value:.2f} ms"
 
 
-def build_report(results: dict[str, WrkResult], args: argparse.Namespace, root: Path) -> str:
+def ceiling_of(results: dict[str, WrkResult]) -> tuple[WrkResult, WrkResult, float, float]:
+    """The bare-Flask runs at the start and end, their mean requests/s and their drift."""
     start, end = results["bare_start"], results["bare_end"]
     ceiling = (start.rps + end.rps) / 2
     drift = abs(start.rps - end.rps) / ceiling if ceiling else 0.0
+    return start, end, ceiling, drift
+
+
+def drift_warning(drift: float) -> list[str]:
+    """A warning under the table when the ceiling moved more than 10 % during the run."""
+    if drift <= 0.10:
+        return []
+    return [
+        "",
+        f"**Warning:** the ceiling moved {drift:.0%} between start and end; the machine "
+        "was not quiet. Re-run before trusting the ratios.",
+    ]
+
+
+def raw_output(results: dict[str, WrkResult], keys: tuple[str, ...]) -> list[str]:
+    """The report's last section: each run's wrk output, folded."""
+    lines = ["## Raw wrk output", ""]
+    for key in keys:
+        lines += [
+            f"<details><summary>{key}</summary>",
+            "",
+            "```",
+            results[key].raw,
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    return lines
+
+
+def common_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every scenario's report takes from its shell script."""
+    parser.add_argument("--raw", type=Path, required=True, help="directory of <key>.txt files")
+    parser.add_argument("--out", type=Path, required=True, help="bench/results")
+    parser.add_argument("--date", default=dt.date.today().isoformat())
+    parser.add_argument("--duration", default="10s")
+    parser.add_argument("--warmup", default="2s")
+    parser.add_argument("--threads", default="2")
+    parser.add_argument("--connections", default="16")
+    parser.add_argument("--workers", default="2")
+    parser.add_argument("--user-id", default="?")
+    parser.add_argument("--load", default="?", help="load average before -> after the run")
+
+
+def load_results(raw: Path, keys: tuple[str, ...]) -> dict[str, WrkResult] | None:
+    """Each run's parsed wrk output, or None (said on stderr) if any is unusable."""
+    results: dict[str, WrkResult] = {}
+    broken = []
+    for key in keys:
+        try:
+            results[key] = parse_wrk((raw / f"{key}.txt").read_text())
+        except (OSError, ValueError) as exc:
+            broken.append(f"{key}: {exc}")
+    if broken:
+        print("report: unusable wrk output:\n  " + "\n  ".join(broken), file=sys.stderr)
+        return None
+    return results
+
+
+def write_atomically(text: str, *paths: Path) -> None:
+    for path in paths:
+        tmp = path.with_suffix(".md.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+
+
+def build_report(results: dict[str, WrkResult], args: argparse.Namespace, root: Path) -> str:
+    start, end, ceiling, drift = ceiling_of(results)
 
     lines = [
         f"# Benchmark: foundation ({args.date})",
@@ -165,12 +235,7 @@ def build_report(results: dict[str, WrkResult], args: argparse.Namespace, root: 
             f"| {label} | {r.rps:,.0f} | {_fmt_ms(r.p50_ms)} | {_fmt_ms(r.p99_ms)} "
             f"| {ratio:.2f} | ≥ {target:.2f} | {verdict} |"
         )
-    if drift > 0.10:
-        lines += [
-            "",
-            f"**Warning:** the ceiling moved {drift:.0%} between start and end; the machine "
-            "was not quiet. Re-run before trusting the ratios.",
-        ]
+    lines += drift_warning(drift)
 
     lines += [
         "",
@@ -194,58 +259,25 @@ def build_report(results: dict[str, WrkResult], args: argparse.Namespace, root: 
         "wrk and both gunicorn workers share these cores; load before the run is someone "
         "else's and skews the numbers)",
         "",
-        "## Raw wrk output",
-        "",
+        *raw_output(results, (*CEILING_RUNS, *RUNS)),
     ]
-    for key in (*CEILING_RUNS, *RUNS):
-        lines += [
-            f"<details><summary>{key}</summary>",
-            "",
-            "```",
-            results[key].raw,
-            "```",
-            "",
-            "</details>",
-            "",
-        ]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", type=Path, required=True, help="directory of <key>.txt files")
-    parser.add_argument("--out", type=Path, required=True, help="bench/results")
-    parser.add_argument("--date", default=dt.date.today().isoformat())
-    parser.add_argument("--duration", default="10s")
-    parser.add_argument("--warmup", default="2s")
-    parser.add_argument("--threads", default="2")
-    parser.add_argument("--connections", default="16")
-    parser.add_argument("--workers", default="2")
+    common_arguments(parser)
     parser.add_argument("--users", default="1000")
-    parser.add_argument("--user-id", default="?")
-    parser.add_argument("--load", default="?", help="load average before -> after the run")
     args = parser.parse_args(argv)
-
-    results: dict[str, WrkResult] = {}
-    broken = []
-    for key in (*CEILING_RUNS, *RUNS):
-        path = args.raw / f"{key}.txt"
-        try:
-            results[key] = parse_wrk(path.read_text())
-        except (OSError, ValueError) as exc:
-            broken.append(f"{key}: {exc}")
-    if broken:
-        print("report: unusable wrk output:\n  " + "\n  ".join(broken), file=sys.stderr)
+    results = load_results(args.raw, (*CEILING_RUNS, *RUNS))
+    if results is None:
         return 1
 
     root = Path(__file__).resolve().parent.parent
     report = build_report(results, args, root)
     args.out.mkdir(parents=True, exist_ok=True)
     dated = args.out / f"foundation-{args.date}.md"
-    for path in (dated, args.out / "latest.md"):
-        tmp = path.with_suffix(".md.tmp")
-        tmp.write_text(report)
-        os.replace(tmp, path)
+    write_atomically(report, dated, args.out / "latest.md")
     # The summary and table only, not the raw outputs.
     print(report.split("\n## Settings")[0])
     print(f"written: {dated} and {args.out / 'latest.md'}")

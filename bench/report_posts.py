@@ -12,15 +12,23 @@ is reported as FAIL but does not change the exit status (as in bench/report.py).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import re
 import sqlite3
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import CEILING_RUNS, WrkResult, machine_info, parse_wrk
+from report import (
+    CEILING_RUNS,
+    WrkResult,
+    ceiling_of,
+    common_arguments,
+    drift_warning,
+    load_results,
+    machine_info,
+    raw_output,
+    write_atomically,
+)
 
 #: key -> (label, database, target ratio to the ceiling or None)
 RUNS: dict[str, tuple[str, str, float | None]] = {
@@ -55,9 +63,7 @@ def bytes_per_response(result: WrkResult) -> str:
 
 
 def build_report(results: dict[str, WrkResult], args: argparse.Namespace, root: Path) -> str:
-    start, end = results["bare_start"], results["bare_end"]
-    ceiling = (start.rps + end.rps) / 2
-    drift = abs(start.rps - end.rps) / ceiling if ceiling else 0.0
+    start, end, ceiling, drift = ceiling_of(results)
 
     lines = [
         f"# Benchmark: posts and feed ({args.date})",
@@ -104,12 +110,7 @@ def build_report(results: dict[str, WrkResult], args: argparse.Namespace, root: 
         ratio = b.rps / a.rps if a.rps else float("inf")
         verdict = "INVALID" if a.problem or b.problem else ("pass" if ratio <= bound else "FAIL")
         lines.append(f"| {label} | {ratio:.2f}x | ≤ {bound:.1f}x | {verdict} |")
-    if drift > 0.10:
-        lines += [
-            "",
-            f"**Warning:** the ceiling moved {drift:.0%} between start and end; the machine "
-            "was not quiet. Re-run before trusting the ratios.",
-        ]
+    lines += drift_warning(drift)
 
     lines += [
         "",
@@ -154,62 +155,31 @@ def build_report(results: dict[str, WrkResult], args: argparse.Namespace, root: 
     ]
     explain = args.raw / "explain.md"
     lines.append(explain.read_text().strip() if explain.exists() else "(not available)")
-    lines += ["", "## Raw wrk output", ""]
-    for key in (*CEILING_RUNS, *RUNS):
-        lines += [
-            f"<details><summary>{key}</summary>",
-            "",
-            "```",
-            results[key].raw,
-            "```",
-            "",
-            "</details>",
-            "",
-        ]
+    lines += ["", *raw_output(results, (*CEILING_RUNS, *RUNS))]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", type=Path, required=True, help="directory of <key>.txt files")
-    parser.add_argument("--out", type=Path, required=True, help="bench/results")
-    parser.add_argument("--date", default=dt.date.today().isoformat())
-    parser.add_argument("--duration", default="10s")
-    parser.add_argument("--warmup", default="2s")
-    parser.add_argument("--threads", default="2")
-    parser.add_argument("--connections", default="16")
-    parser.add_argument("--workers", default="2")
+    common_arguments(parser)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--small-posts", type=int, default=10_000)
     parser.add_argument("--follows", type=int, default=10)
-    parser.add_argument("--user-id", default="?")
     parser.add_argument("--feed-size", type=int, default=0)
     parser.add_argument("--feed-size-small", type=int, default=0)
     parser.add_argument("--posts-depth", type=int, default=0)
     parser.add_argument("--feed-depth", type=int, default=0)
-    parser.add_argument("--load", default="?", help="load average before -> after the run")
     args = parser.parse_args(argv)
-
-    results: dict[str, WrkResult] = {}
-    broken = []
-    for key in (*CEILING_RUNS, *RUNS):
-        path = args.raw / f"{key}.txt"
-        try:
-            results[key] = parse_wrk(path.read_text())
-        except (OSError, ValueError) as exc:
-            broken.append(f"{key}: {exc}")
-    if broken:
-        print("report: unusable wrk output:\n  " + "\n  ".join(broken), file=sys.stderr)
+    results = load_results(args.raw, (*CEILING_RUNS, *RUNS))
+    if results is None:
         return 1
 
     root = Path(__file__).resolve().parent.parent
     report = build_report(results, args, root)
     args.out.mkdir(parents=True, exist_ok=True)
     dated = args.out / f"posts-{args.date}.md"
-    tmp = dated.with_suffix(".md.tmp")
-    tmp.write_text(report)
-    os.replace(tmp, dated)
+    write_atomically(report, dated)
     print(report.split("\n## Data")[0])
     print(f"written: {dated}")
     return 1 if any(r.problem for r in results.values()) else 0

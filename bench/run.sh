@@ -50,9 +50,7 @@ migrate_and_seed_users
 LOAD_START="$(load_average)"
 
 # -- 1. ceiling (start) ---------------------------------------------------------------------
-start_server bare "$ROOT/bench" bare_app:app /
-bench bare_start /
-stop_server
+ceiling bare_start
 
 # -- 2. microblog -----------------------------------------------------------------------------
 start_server microblog "$ROOT" "microblog:create_app()" /healthz
@@ -78,9 +76,7 @@ bench users_list "/api/v1/users?per_page=100"
 stop_server
 
 # -- 3. ceiling (end) ---------------------------------------------------------------------------
-start_server bare "$ROOT/bench" bare_app:app /
-bench bare_end /
-stop_server
+ceiling bare_end
 
 LOAD_END="$(load_average)"
 

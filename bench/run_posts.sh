@@ -100,9 +100,7 @@ EOF
 }
 
 # -- 1. ceiling (start) ---------------------------------------------------------------------
-start_server bare "$ROOT/bench" bare_app:app /
-bench bare_start /
-stop_server
+ceiling bare_start
 
 # -- 2. microblog, 100k posts ---------------------------------------------------------------
 start_server microblog "$ROOT" "microblog:create_app()" /healthz
@@ -141,9 +139,7 @@ bench feed_10k "/api/v1/feed?limit=100" -H "$AUTH"
 stop_server
 
 # -- 4. ceiling (end) ---------------------------------------------------------------------------
-start_server bare "$ROOT/bench" bare_app:app /
-bench bare_end /
-stop_server
+ceiling bare_end
 
 LOAD_END="$(load_average)"
 
