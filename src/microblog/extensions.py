@@ -28,6 +28,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def in_write_transaction() -> bool:
+    """Whether this request's ORM session has a transaction open (it has written)."""
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def read_connection() -> Connection:
     """A connection for Core reads in this request.
 
@@ -35,7 +40,7 @@ def read_connection() -> Connection:
     go through the session's connection so they see those writes; otherwise through one
     plain connection per request (closed at teardown), which skips the ORM session's
     bookkeeping: ~50 µs instead of ~130 µs per read on SQLite."""
-    if db.session.registry.has() and db.session().in_transaction():
+    if in_write_transaction():
         return db.session.connection()
     conn: Connection | None = g.get("_read_connection")
     if conn is None or conn.closed:

@@ -17,6 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
+from microblog.auth import has_credentials
 from microblog.errors import (
     BadRequest,
     NotAcceptable,
@@ -147,9 +148,7 @@ def set_response_headers(req: Request, response: Response) -> Response:
     # to replace it): this runs on every response.
     environ = req.environ
     headers.add("X-Request-ID", request_id_of(environ))
-    if ("HTTP_AUTHORIZATION" in environ or "HTTP_X_API_KEY" in environ) and not has_header(
-        headers, "Cache-Control"
-    ):
+    if has_credentials(environ) and not has_header(headers, "Cache-Control"):
         headers.add("Cache-Control", "private")
     return response
 

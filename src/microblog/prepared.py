@@ -28,7 +28,12 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from microblog.extensions import db, read_connection, read_dbapi_connection
+from microblog.extensions import (
+    db,
+    in_write_transaction,
+    read_connection,
+    read_dbapi_connection,
+)
 
 Processor = Callable[[Any], Any]
 
@@ -101,7 +106,7 @@ class Prepared:
         on the request's pooled DBAPI connection (:func:`read_dbapi_connection`), which
         skips SQLAlchemy's ``Connection`` (its begin, rollback and pool bookkeeping cost
         more than the query: docs/architecture.md, "Prepared reads")."""
-        if db.session.registry.has() and db.session().in_transaction():
+        if in_write_transaction():
             return self.all(db.session.connection(), params)
         engine = db.engine
         plan = self.plan(engine.dialect)

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Request, Response, current_app
+from flask import Flask, Request, Response
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 
@@ -294,11 +294,6 @@ def add_headers(req: Request, response: Response) -> Response:
         headers.add("RateLimit-Remaining", str(outcome.remaining))
         headers.add("RateLimit-Reset", str(outcome.reset))
     return response
-
-
-def limiter() -> RateLimiter:
-    found: RateLimiter = current_app.extensions[EXTENSION_KEY]
-    return found
 
 
 def init_app(app: Flask) -> RateLimiter | None:
