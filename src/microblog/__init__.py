@@ -14,6 +14,7 @@ from microblog import (
     cors,
     errors,
     http,
+    logs,
     observability,
     pipeline,
     ratelimit,
@@ -61,7 +62,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     settings = load_config(env_name, app.instance_path)
     app.config.from_object(settings)
     app.config.update(overrides)
-    observability.configure_logging(app)
+    logs.configure_logging(app)
 
     db.init_app(app)
     migrate.init_app(

@@ -32,6 +32,19 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from exc
+    if not 0 <= value <= 60:
+        raise RuntimeError(f"{name} must be between 0 and 60 (seconds), got {raw!r}")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -75,6 +88,11 @@ class Config:
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+        # Seconds a log line may wait to be written with others (0: each at once);
+        # see logs.BatchingStreamHandler.
+        self.LOG_FLUSH_INTERVAL = _float(
+            "LOG_FLUSH_INTERVAL", 1.0 if self.ENV_NAME == "production" else 0.0
+        )
         # Switches for the per-request middleware (bench/ measures their cost with them off).
         self.REQUEST_LOG_ENABLED = _bool("REQUEST_LOG_ENABLED", True)
         self.METRICS_ENABLED = _bool("METRICS_ENABLED", True)

@@ -1,12 +1,10 @@
-"""One log line per request, Prometheus metrics, and the readiness probe (API.md §9)."""
+"""What each request leaves behind, its log line (logs.py) and its metrics, and the
+readiness probe (API.md §9)."""
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import sys
-import threading
 import time
 from functools import lru_cache
 from typing import Any
@@ -28,10 +26,8 @@ from sqlalchemy import text
 from microblog.auth import current_user
 from microblog.errors import error_response
 from microblog.extensions import db
+from microblog.logs import AccessRecord, access_log
 from microblog.requestid import request_id_of
-
-ACCESS_LOGGER = "microblog.access"
-access_log = logging.getLogger(ACCESS_LOGGER)
 
 REQUESTS = Counter(
     "microblog_http_requests_total",
@@ -53,106 +49,6 @@ def _series(route: str, method: str, status: int) -> tuple[Any, Any]:
     """The labelled children, looked up once per (route, method, status): ``labels()``
     hashes and locks on every call."""
     return REQUESTS.labels(route, method, str(status)), LATENCY.labels(route, method)
-
-
-@lru_cache(maxsize=4)
-def _second(seconds: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-
-
-def _timestamp(created: float) -> str:
-    """``2024-05-01T12:00:00.000000Z`` for a ``time.time()`` value (the formatted second
-    is cached: a busy worker writes many lines a second)."""
-    seconds = int(created)
-    return f"{_second(seconds)}.{int((created - seconds) * 1_000_000):06d}Z"
-
-
-class AccessRecord(logging.LogRecord):
-    """The request's log line: its ``fields`` are the JSON object's keys.
-
-    Built with every attribute a ``LogRecord`` has, without the work its ``__init__`` does
-    for a call site (file name and module from a path, the message's arguments), which an
-    access line does not have, and with the process id read once per process: that work
-    was ~4 µs of the line's ~19 µs in the request path (docs/architecture.md)."""
-
-    fields: dict[str, Any]
-
-    def __init__(self, fields: dict[str, Any]) -> None:
-        created = time.time()
-        self.name = ACCESS_LOGGER
-        self.msg = "request"
-        self.args = None
-        self.levelname = "INFO"
-        self.levelno = logging.INFO
-        self.pathname = self.filename = self.module = ""
-        self.exc_info = self.exc_text = self.stack_info = None
-        self.funcName = ""
-        self.lineno = 0
-        self.created = created
-        self.msecs = int((created - int(created)) * 1000) + 0.0
-        self.relativeCreated = (created - _LOADED) * 1000
-        self.thread = threading.get_ident()
-        self.threadName = threading.current_thread().name
-        self.processName = _PROCESS.name
-        self.process = _PROCESS.pid
-        self.fields = fields
-
-
-class _Process:
-    """This process's id and name for log records, read again after a fork (gunicorn
-    forks its workers from the master)."""
-
-    def __init__(self) -> None:
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.pid = os.getpid()
-        self.name = multiprocessing.current_process().name
-
-
-_PROCESS = _Process()
-os.register_at_fork(after_in_child=_PROCESS.refresh)
-_LOADED = time.time()
-
-
-class JsonFormatter(logging.Formatter):
-    """A JSON object per line: time, level, logger, message and any ``fields``."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": _timestamp(record.created),
-            "level": record.levelname,
-            "logger": record.name,
-        }
-        fields = getattr(record, "fields", None)
-        if fields:
-            entry.update(fields)
-        else:
-            entry["message"] = record.getMessage()
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry).decode()
-
-
-class TextFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        fields = getattr(record, "fields", None)
-        if fields:
-            record.msg = " ".join(f"{k}={v}" for k, v in fields.items())
-            record.args = ()
-        return super().format(record)
-
-
-def configure_logging(app: Flask) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    if app.config["LOG_FORMAT"] == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    logger = logging.getLogger("microblog")
-    logger.handlers[:] = [handler]
-    logger.setLevel(app.config["LOG_LEVEL"])
-    logger.propagate = False
 
 
 def start_timer(req: Request) -> None:

@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from microblog import create_app
 from microblog.extensions import db
-from microblog.observability import AccessRecord, JsonFormatter, TextFormatter
+from microblog.logs import AccessRecord, JsonFormatter, TextFormatter
 from tests.conftest import Api, basic, bearer
 from tests.integration.live import free_port
 
