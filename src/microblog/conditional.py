@@ -66,6 +66,15 @@ def entity_tag(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
+def _body(response: Response) -> bytes:
+    """The body of a response: the one bytes object our JSON views answer with, read
+    directly (``get_data()`` joins it through a generator: ~1 µs on every GET)."""
+    parts = response.response
+    if type(parts) is list and len(parts) == 1 and type(parts[0]) is bytes:
+        return parts[0]
+    return response.get_data()
+
+
 def tag_response(req: Request, response: Response) -> Response:
     """ETag, Vary and 304 by hand: Werkzeug's add_etag/make_conditional also parse Range
     and If-Range on every response and cost ~60 µs a request; this costs ~5 µs."""
@@ -79,7 +88,7 @@ def tag_response(req: Request, response: Response) -> Response:
         return response
     if method == "GET" or method == "HEAD":
         headers = response.headers
-        etag = entity_tag(response.get_data())
+        etag = entity_tag(_body(response))
         # add(), not []=: a JSON view sets neither header (and set() scans them all).
         headers.add("ETag", f'"{etag}"')
         if not has_credentials(req.environ) and not has_header(headers, "Cache-Control"):
@@ -94,5 +103,5 @@ def tag_response(req: Request, response: Response) -> Response:
             return not_modified
     elif method == "PUT" or method == "PATCH":
         # The new version's tag, for the client's next If-Match.
-        response.headers["ETag"] = f'"{entity_tag(response.get_data())}"'
+        response.headers["ETag"] = f'"{entity_tag(_body(response))}"'
     return response

@@ -89,16 +89,13 @@ class JsonFormatter(logging.Formatter):
     """A JSON object per line: time, level, logger, message and any ``fields``."""
 
     def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", None) or {"message": record.getMessage()}
         entry: dict[str, Any] = {
             "time": _timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
+            **fields,
         }
-        fields = getattr(record, "fields", None)
-        if fields:
-            entry.update(fields)
-        else:
-            entry["message"] = record.getMessage()
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(entry).decode()

@@ -156,32 +156,33 @@ class SharedCounter:
         self.lock = threading.Lock()
         self.next_prune = 0.0
 
-    def _spend(self, held: Slice, limit: int) -> tuple[bool, int]:
-        if held.left <= 0:
-            return False, 0
-        held.left -= 1
-        return True, max(0, limit - held.known + held.left)
-
     def take(self, key: str, expiry: int, limit: int, exact: bool) -> tuple[bool, int]:
-        now = time.time()
         with self.lock:
-            if now >= self.next_prune:
-                self.slices = {k: v for k, v in self.slices.items() if v.expires > now}
-                self.next_prune = now + self.PRUNE_EVERY
             held = self.slices.get(key)
-            if held is not None and (held.left > 0 or held.known >= limit):
-                # Spend a reserved unit; or the budget is spent everywhere, and a window's
-                # count never goes down (its key changes with the next window).
-                return self._spend(held, limit)
+            if held is not None:
+                if held.left > 0:  # the common case: spend a unit reserved earlier
+                    held.left -= 1
+                    return True, max(0, limit - held.known + held.left)
+                if held.known >= limit:
+                    # Spent everywhere, and a window's count never goes down (its key
+                    # changes with the next window): no need to ask the store.
+                    return False, 0
             seen = held.known if held is not None else 0
+        now = time.time()
         size = 1 if exact else max(1, min(self.MAX_SLICE, (limit - seen) // self.SHARE))
         total = self.incr(key, expiry, size)  # outside the lock: a network round trip
         granted = max(0, min(size, limit - (total - size)))
         with self.lock:
+            if now >= self.next_prune:  # only here: this is where slices are added
+                self.slices = {k: v for k, v in self.slices.items() if v.expires > now}
+                self.next_prune = now + self.PRUNE_EVERY
             held = self.slices.setdefault(key, Slice(expires=now + expiry))
             held.known = max(held.known, total)
             held.left += granted
-            return self._spend(held, limit)
+            if held.left <= 0:
+                return False, 0
+            held.left -= 1
+            return True, max(0, limit - held.known + held.left)
 
 
 #: What the limiter does for an endpoint (decided once per endpoint, from its view).
@@ -259,7 +260,7 @@ class RateLimiter:
         endpoint = req.endpoint
         if endpoint is None or req.method == "OPTIONS":
             return
-        plan = self.plan(endpoint)
+        plan = self.plans.get(endpoint) or self.plan(endpoint)
         if plan == EXEMPT:
             return
         address = req.remote_addr or "unknown"
