@@ -88,10 +88,10 @@ class Config:
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
         self.LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
         self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
-        # Seconds a log line may wait to be written with others (0: each at once);
-        # see logs.BatchingStreamHandler.
-        self.LOG_FLUSH_INTERVAL = _float(
-            "LOG_FLUSH_INTERVAL", 1.0 if self.ENV_NAME == "production" else 0.0
+        # Seconds a request's metrics and log line may be held to be done in a batch
+        # with others (0: each at once); see observability.RequestRecorder.
+        self.TELEMETRY_FLUSH_INTERVAL = _float(
+            "TELEMETRY_FLUSH_INTERVAL", 1.0 if self.ENV_NAME == "production" else 0.0
         )
         # Switches for the per-request middleware (bench/ measures their cost with them off).
         self.REQUEST_LOG_ENABLED = _bool("REQUEST_LOG_ENABLED", True)

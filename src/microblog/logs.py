@@ -3,7 +3,7 @@ written in batches in production.
 
 The access line's record (:class:`AccessRecord`) and its formatter are built for a line
 written on every request; :class:`BatchingStreamHandler` writes many lines in one system
-call instead of one each (``LOG_FLUSH_INTERVAL``)."""
+call instead of one each (``TELEMETRY_FLUSH_INTERVAL``)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ import select
 import sys
 import threading
 import time
-import weakref
 from functools import lru_cache
 from typing import IO, Any
 
 import orjson
 from flask import Flask
+
+from microblog.periodic import Periodic
 
 ACCESS_LOGGER = "microblog.access"
 access_log = logging.getLogger(ACCESS_LOGGER)
@@ -64,8 +65,18 @@ class AccessRecord(logging.LogRecord):
 
     fields: dict[str, Any]
 
-    def __init__(self, fields: dict[str, Any]) -> None:
-        created = time.time()
+    def __init__(
+        self,
+        fields: dict[str, Any],
+        created: float | None = None,
+        thread: threading.Thread | None = None,
+    ) -> None:
+        """``created`` and ``thread``: when and where the request ended, if the record is
+        made later (observability.RequestRecorder); by default now and here."""
+        if created is None:
+            created = time.time()
+        if thread is None:
+            thread = threading.current_thread()
         self.name = ACCESS_LOGGER
         self.msg = "request"
         self.args = None
@@ -78,8 +89,8 @@ class AccessRecord(logging.LogRecord):
         self.created = created
         self.msecs = int((created - int(created)) * 1000) + 0.0
         self.relativeCreated = (created - _LOADED) * 1000
-        self.thread = threading.get_ident()
-        self.threadName = threading.current_thread().name
+        self.thread = thread.ident
+        self.threadName = thread.name
         self.processName = _PROCESS.name
         self.process = _PROCESS.pid
         self.fields = fields
@@ -112,7 +123,7 @@ class TextFormatter(logging.Formatter):
 
 class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """A stream handler that writes lines in batches, as nginx's ``access_log ... buffer=
-    flush=`` does: measured under gunicorn, one ``write`` per request line was ~3 % of
+    flush=`` does: measured under gunicorn, one ``write`` per request line was ~5 % of
     the throughput of ``GET /users/{id}`` (docs/architecture.md).
 
     The lines held are written
@@ -120,22 +131,19 @@ class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
       write that small to a pipe is atomic, so the lines of gunicorn workers sharing one
       stderr never interleave mid-line (a single longer line is written alone);
     - at once when a record at ``WARNING`` or above arrives, after the lines before it;
-    - every ``interval`` seconds, by a background thread, so a quiet process's last lines
-      wait at most that long;
-    - on ``flush()``, which ``logging.shutdown()`` calls at exit: a gunicorn worker that
-      stops, on its timeout too, writes what it holds. A process killed outright (SIGKILL,
-      out of memory) loses at most ``interval`` seconds of lines."""
+    - every ``interval`` seconds, by a background thread (periodic.py), so a quiet
+      process's last lines wait at most that long;
+    - before a fork, and on ``flush()``, which runs at exit: a gunicorn worker that stops,
+      on its timeout too, writes what it holds. A process killed outright (SIGKILL, out of
+      memory) loses at most ``interval`` seconds of lines."""
 
     LIMIT = select.PIPE_BUF
 
     def __init__(self, stream: IO[str], interval: float) -> None:
         super().__init__(stream)
-        self.interval = interval
         self.pending: list[str] = []
         self.size = 0  # bytes held
-        self.flusher_running = False  # in this process: threads do not survive a fork
-        self.stopped = threading.Event()
-        _batching_handlers.add(self)
+        self.periodic = Periodic(self, interval, "log-flusher")
 
     def emit(self, record: logging.LogRecord) -> None:
         # Called with the handler's lock held (Handler.handle).
@@ -148,8 +156,8 @@ class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.size += size
             if record.levelno >= logging.WARNING:
                 self._write()
-            elif not self.flusher_running:
-                self._start_flusher()
+            elif not self.periodic.running:
+                self.periodic.ensure()
         except RecursionError:
             raise
         except Exception:
@@ -169,60 +177,22 @@ class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
             else:
                 super().flush()
 
+    def forget(self) -> None:
+        self.pending.clear()
+        self.size = 0
+
     def close(self) -> None:
-        self.stopped.set()
+        self.periodic.stop()
         try:
             self.flush()
         finally:
             super().close()
 
-    def _start_flusher(self) -> None:
-        self.flusher_running = True
-        threading.Thread(
-            target=_flush_periodically,
-            args=(weakref.ref(self), self.interval, self.stopped),
-            name="log-flusher",
-            daemon=True,
-        ).start()
-
-    def _after_fork_in_child(self) -> None:
-        # The parent writes what it held (flushed before the fork): never twice.
-        self.pending.clear()
-        self.size = 0
-        self.flusher_running = False
-
-
-def _flush_periodically(
-    handler_ref: weakref.ref[BatchingStreamHandler], interval: float, stopped: threading.Event
-) -> None:
-    while not stopped.wait(interval):
-        handler = handler_ref()
-        if handler is None:
-            return
-        handler.flush()
-        del handler  # no strong reference while waiting
-
-
-_batching_handlers: weakref.WeakSet[BatchingStreamHandler] = weakref.WeakSet()
-
-
-def _flush_before_fork() -> None:
-    for handler in list(_batching_handlers):
-        handler.flush()
-
-
-def _after_fork_in_child() -> None:
-    for handler in list(_batching_handlers):
-        handler._after_fork_in_child()
-
-
-os.register_at_fork(before=_flush_before_fork, after_in_child=_after_fork_in_child)
-
 
 def configure_logging(app: Flask) -> None:
     """The ``microblog`` loggers' one handler, on stderr: JSON or text (``LOG_FORMAT``),
-    batched when ``LOG_FLUSH_INTERVAL`` is above zero (the production default)."""
-    interval = app.config["LOG_FLUSH_INTERVAL"]
+    batched when ``TELEMETRY_FLUSH_INTERVAL`` is above zero (the production default)."""
+    interval = app.config["TELEMETRY_FLUSH_INTERVAL"]
     handler = (
         BatchingStreamHandler(sys.stderr, interval)
         if interval > 0

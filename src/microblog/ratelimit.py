@@ -8,7 +8,7 @@ default (:class:`WindowCounters`, per worker) or in Redis with ``REDIS_URL`` (th
 library's storage, shared by every worker and instance).
 
 With Redis, a worker does not ask the store on every request: it reserves a *slice* of a
-budget (1/16 of what it last saw left, at most 256 requests) with one atomic increment and
+budget (1/16 of what it last saw left, at most 1,024 requests) with one atomic increment and
 spends it locally (:class:`SharedCounter`). A budget is never exceeded (every request
 spends a reserved unit), and a small budget degrades to a round trip per request: a slice
 is never more than a sixteenth of what is left, so slices shrink to one request as a budget
@@ -16,9 +16,11 @@ runs out (the default 300 per minute starts at slices of 18). What a slice costs
 can be refused early while other workers hold unspent units of its budget (at most a
 sixteenth of what was left when each took its slice). The password budgets are always
 counted exactly, one round trip per attempt. Measured in the request path, a round trip
-to Redis took ~380 µs of wall time on this machine against ~190 µs for a whole request:
-counting every request in Redis made the middleware cost 72 % (issue #6's target is
-15 %); bench/results/middleware-*.md has the numbers with slices.
+to Redis took ~380-490 µs of wall time on this machine against ~190 µs for a whole
+request: counting every request in Redis made the middleware cost 72 % (issue #6's target
+is 15 %). Slices of at most 256 still cost ~1.9 µs a request (~1 % of it); 1,024 brings
+that to ~0.5 µs, and a slice that size is only taken while more than 16,384 requests of
+a budget are left. bench/results/middleware-*.md has the numbers with slices.
 
 If Redis stops answering, the limiter falls back to in-process memory (logged) and retries
 Redis after a few seconds: limits loosen for the outage, the API stays up, and no request
@@ -147,7 +149,7 @@ class SharedCounter:
     docstring. ``take`` answers whether this request may pass and what is left."""
 
     SHARE = 16  # a slice is at most this fraction of what is left...
-    MAX_SLICE = 256  # ...and at most this many requests
+    MAX_SLICE = 1024  # ...and at most this many requests
     PRUNE_EVERY = 60.0
 
     def __init__(self, incr: Callable[[str, int, int], int]) -> None:

@@ -1,4 +1,4 @@
-"""logs.BatchingStreamHandler: log lines written in batches (LOG_FLUSH_INTERVAL), whole
+"""logs.BatchingStreamHandler: log lines written in batches (TELEMETRY_FLUSH_INTERVAL), whole
 lines only, never more than PIPE_BUF bytes a write, never lost at exit, never twice."""
 
 from __future__ import annotations
@@ -143,25 +143,25 @@ class TestConfiguration:
     def test_production_batches_development_and_testing_do_not(
         self, tmp_path: os.PathLike[str], monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.delenv("LOG_FLUSH_INTERVAL", raising=False)
+        monkeypatch.delenv("TELEMETRY_FLUSH_INTERVAL", raising=False)
         monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-32-chars!")
-        assert load_config("production", str(tmp_path)).LOG_FLUSH_INTERVAL == 1.0
-        assert load_config("development", str(tmp_path)).LOG_FLUSH_INTERVAL == 0
-        assert load_config("testing", str(tmp_path)).LOG_FLUSH_INTERVAL == 0
+        assert load_config("production", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 1.0
+        assert load_config("development", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 0
+        assert load_config("testing", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 0
 
     @pytest.mark.parametrize("raw", ["soon", "-1", "61", "nan", "inf", "1e400"])
     def test_a_bad_interval_stops_the_start(
         self, raw: str, tmp_path: os.PathLike[str], monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setenv("LOG_FLUSH_INTERVAL", raw)
-        with pytest.raises(RuntimeError, match="LOG_FLUSH_INTERVAL"):
+        monkeypatch.setenv("TELEMETRY_FLUSH_INTERVAL", raw)
+        with pytest.raises(RuntimeError, match="TELEMETRY_FLUSH_INTERVAL"):
             load_config("testing", str(tmp_path))
 
     def test_the_app_installs_the_handler_the_interval_asks_for(self) -> None:
         logger = logging.getLogger("microblog")
-        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FLUSH_INTERVAL": 0.5})
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TELEMETRY_FLUSH_INTERVAL": 0.5})
         (batching,) = logger.handlers
-        assert isinstance(batching, BatchingStreamHandler) and batching.interval == 0.5
+        assert isinstance(batching, BatchingStreamHandler) and batching.periodic.interval == 0.5
         batching.handle(AccessRecord({"status": 200}))
         assert batching.pending
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
