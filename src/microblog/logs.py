@@ -143,7 +143,7 @@ class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__(stream)
         self.pending: list[str] = []
         self.size = 0  # bytes held
-        self.periodic = Periodic(self, interval, "log-flusher")
+        self.periodic = Periodic(self, interval, "log-flusher", stage=1)
 
     def emit(self, record: logging.LogRecord) -> None:
         # Called with the handler's lock held (Handler.handle).

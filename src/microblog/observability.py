@@ -9,7 +9,7 @@ import threading
 import time
 from collections import deque
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 import redis
@@ -59,24 +59,18 @@ def start_timer(req: Request) -> None:
     req.environ[START_KEY] = time.perf_counter()
 
 
-class Finished(NamedTuple):
-    """What a request leaves for its metrics and log line, taken when its response is
-    ready."""
-
-    route: str
-    method: str
-    status: int
-    duration: float  # seconds
-    fields: dict[str, Any] | None  # the log line's, None with the request log off
-    created: float  # time.time()
-    thread: threading.Thread
+#: What a request leaves for its metrics and log line, taken when its response is ready:
+#: route, method, status, duration (s), time.time(), thread, and for the log line (the
+#: request id is None with the request log off) request id, path and user id. A plain
+#: tuple: a NamedTuple costs ~0.3 µs more to build, on every request.
+Finished = tuple[str, str, int, float, float, threading.Thread, str | None, str, int | None]
 
 
 class RequestRecorder:
     """The after-request step: count the request in the metrics, write its log line.
 
     With ``TELEMETRY_FLUSH_INTERVAL`` above zero (production), a request only notes what
-    it leaves (:class:`Finished`); the metrics and log lines are then done for a batch of
+    it leaves (``Finished``); the metrics and log lines are then done for a batch of
     requests at a time, after the response that fills a batch has been sent
     (``call_on_close``), every interval by a background thread (periodic.py), before a
     scrape of /metrics, before a fork and at exit. Done in a batch, that work costs
@@ -100,21 +94,21 @@ class RequestRecorder:
         duration = time.perf_counter() - started if started is not None else 0.0
         rule = req.url_rule
         route = rule.rule if rule is not None else "unmatched"
-        status = response.status_code
-        fields = None
+        request_id, user_id = None, None
         if self.log and access_log.isEnabledFor(logging.INFO):
+            request_id = request_id_of(environ)
             user = current_user()
-            fields = {
-                "request_id": request_id_of(environ),
-                "method": req.method,
-                "route": route,
-                "path": req.path,
-                "status": status,
-                "duration_ms": round(duration * 1000, 3),
-                "user_id": user.id if user is not None else None,
-            }
-        finished = Finished(
-            route, req.method, status, duration, fields, time.time(), threading.current_thread()
+            user_id = user.id if user is not None else None
+        finished: Finished = (
+            route,
+            req.method,
+            response.status_code,
+            duration,
+            time.time(),
+            threading.current_thread(),
+            request_id,
+            req.path,
+            user_id,
         )
         periodic = self.periodic
         if periodic is None:
@@ -138,14 +132,24 @@ class RequestRecorder:
         self.pending.clear()
 
     def _record(self, finished: Finished) -> None:
+        route, method, status, duration, created, thread, request_id, path, user_id = finished
         if self.metrics:
-            counter, histogram = _series(finished.route, finished.method, finished.status)
+            counter, histogram = _series(route, method, status)
             counter.inc()
-            histogram.observe(finished.duration)
-        if finished.fields is not None:
+            histogram.observe(duration)
+        if request_id is not None:
+            fields = {
+                "request_id": request_id,
+                "method": method,
+                "route": route,
+                "path": path,
+                "status": status,
+                "duration_ms": round(duration * 1000, 3),
+                "user_id": user_id,
+            }
             # A record handed to handle(): Logger.info() would also walk the stack to find
             # its caller (findCaller), which this line never shows.
-            access_log.handle(AccessRecord(finished.fields, finished.created, finished.thread))
+            access_log.handle(AccessRecord(fields, created, thread))
 
 
 def metrics() -> Response:

@@ -25,8 +25,11 @@ class Periodic:
     :meth:`ensure` on first need, and again in a forked child (threads do not survive a
     fork). The owner is held weakly: the thread ends when it is gone or :meth:`stop`."""
 
-    def __init__(self, owner: Batcher, interval: float, name: str) -> None:
+    def __init__(self, owner: Batcher, interval: float, name: str, stage: int = 0) -> None:
+        """``stage``: flush_all() flushes lower stages first (the request records, which
+        become log lines, before the log handlers that write them)."""
         self.owner = weakref.ref(owner)
+        self.stage = stage
         self.interval = interval
         self.name = name
         self.running = False  # in this process
@@ -66,8 +69,8 @@ _live: weakref.WeakSet[Periodic] = weakref.WeakSet()
 
 
 def flush_all() -> None:
-    """Do every batcher's held work now (before a fork, at exit)."""
-    for periodic in list(_live):
+    """Do every batcher's held work now (before a fork, at exit), stage by stage."""
+    for periodic in sorted(_live, key=lambda p: p.stage):
         periodic._owner_flush()
 
 

@@ -33,7 +33,6 @@ and ~800 µs with Redis (three round trips)."""
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -242,7 +241,9 @@ class RateLimiter:
         else:
             count = self.local.incr(key, window)
             allowed, remaining = count <= limit, max(0, limit - count)
-        reset = max(1, math.ceil((index + 1) * window - now))
+        # Seconds to the window's end, rounded up: windows end on whole seconds, so that is
+        # the end minus the whole seconds of now.
+        reset = max(1, (index + 1) * window - int(now))
         return Outcome(budget, remaining, reset, not allowed)
 
     def plan(self, endpoint: str) -> str:
