@@ -2,8 +2,9 @@
 # The cost of the per-request middleware (issue #6): GET /api/v1/users/{id} with the whole
 # stack on (rate limiting in Redis, request ids, the JSON request log, Prometheus metrics,
 # ETags) against the same route with it off, same gunicorn settings, same run.
-# Runs on, off three times over and takes each side's median, so that machine drift and
-# one-off noise cancel out. bench/middleware_inprocess.py splits the cost piece by piece.
+# Runs on, off five times over (BENCH_ROUNDS) and takes each side's median, so that machine
+# drift and one-off noise cancel out: on this VM a single run of either side can be 10 %
+# off its median. bench/middleware_inprocess.py splits the cost piece by piece.
 #   bash bench/run_middleware.sh        (BENCH_DURATION / BENCH_WARMUP as for run.sh)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,7 +29,9 @@ stack_off() {
   export RATELIMIT_ENABLED=false REQUEST_LOG_ENABLED=false METRICS_ENABLED=false ETAGS_ENABLED=false
 }
 
-for round in 1 2 3; do
+ROUNDS="${BENCH_ROUNDS:-5}"
+[[ "$ROUNDS" =~ ^[1-9]$ ]] || die "BENCH_ROUNDS must be 1 to 9, got '$ROUNDS'"
+for round in $(seq "$ROUNDS"); do
   for mode in on off; do
     "stack_$mode"
     start_server "microblog-$mode" "$ROOT" "microblog:create_app()" /healthz
@@ -37,9 +40,10 @@ for round in 1 2 3; do
   done
 done
 
-"$PY" - "$RAW" "$ROOT/bench/results" "$(load_average)" <<'PY'
-import re, sys, datetime, pathlib
+"$PY" - "$RAW" "$ROOT/bench/results" "$(load_average)" "$ROUNDS" <<'PY'
+import re, sys, datetime, pathlib, statistics
 raw, out, load = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
+rounds = range(1, int(sys.argv[4]) + 1)
 def rps(key):
     return float(re.search(r"Requests/sec:\s+([\d.]+)", (raw / f"{key}.txt").read_text()).group(1))
 def lat(key, pct):
@@ -47,13 +51,13 @@ def lat(key, pct):
     return m.group(1) if m else "?"
 rows = []
 for mode in ("on", "off"):
-    for r in (1, 2, 3):
+    for r in rounds:
         key = f"users_id_{mode}_{r}"
         rows.append((mode, r, rps(key), lat(key, 50), lat(key, 99)))
-on = sorted(x[2] for x in rows if x[0] == "on")[1]  # medians of three
-off = sorted(x[2] for x in rows if x[0] == "off")[1]
+on = statistics.median(x[2] for x in rows if x[0] == "on")
+off = statistics.median(x[2] for x in rows if x[0] == "off")
 cost = off / on - 1  # extra time per request with the stack on
-by_round = {r: {m: v for m, rr, v, *_ in rows if rr == r} for r in (1, 2, 3)}
+by_round = {r: {m: v for m, rr, v, *_ in rows if rr == r} for r in rounds}
 lines = [
     f"# Benchmark: middleware cost ({datetime.date.today()})",
     "",
@@ -67,8 +71,8 @@ lines = [
     *[f"| {r} | {m} | {v:,.0f} | {p50} | {p99} |" for m, r, v, p50, p99 in rows],
     "",
     f"Median on {on:,.0f} req/s, off {off:,.0f} req/s: the stack costs **{cost:.1%}** per request "
-    f"(target ≤ 15 %: {'pass' if cost <= 0.15 else 'FAIL'}). Round by round (off/on of the "
-    "same round): "
+    f"(target ≤ 15 %: {'pass' if cost <= 0.15 else 'FAIL'}), {len(rounds)} rounds. Round by "
+    "round (off/on of the same round): "
     + ", ".join(f"{b['off'] / b['on'] - 1:.1%}" for b in by_round.values())
     + f". Load average at the end: {load}.",
 ]
