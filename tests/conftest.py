@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,6 +85,18 @@ def app(database_url: str) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def python_stderr(script: str, timeout: float = 120) -> str:
+    """What a fresh interpreter running ``script`` writes to stderr (it must succeed)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        timeout=timeout,
+        check=True,
+    )
+    return done.stderr.decode()
 
 
 def basic(username: str, password: str) -> dict[str, str]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -22,6 +20,7 @@ from microblog import create_app
 from microblog.extensions import db
 from microblog.observability import RECORDER_KEY, RequestRecorder
 from tests.api.test_observability import Lines, capture, metric_value
+from tests.conftest import python_stderr
 
 ROUTE = {"route": "/healthz", "method": "GET", "status": "200"}
 
@@ -167,16 +166,10 @@ CHILD = textwrap.dedent(
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_held_requests_are_written_once_across_a_fork_and_at_exit() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        timeout=120,
-        check=True,
-    )
+    stderr = python_stderr(CHILD)
     entries: list[dict[str, Any]] = [
         json.loads(line)
-        for line in done.stderr.decode().splitlines()
+        for line in stderr.splitlines()
         if line.startswith("{") and '"microblog.access"' in line
     ]
     ids = [e["request_id"] for e in entries]

@@ -8,8 +8,6 @@ import json
 import logging
 import os
 import select
-import subprocess
-import sys
 import textwrap
 import time
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ import pytest
 from microblog import create_app
 from microblog.config import load_config
 from microblog.logs import AccessRecord, BatchingStreamHandler, JsonFormatter
+from tests.conftest import python_stderr
 
 
 class Writes(io.StringIO):
@@ -200,14 +199,8 @@ WORKER = textwrap.dedent(
 def test_forked_workers_sharing_a_pipe_never_interleave_or_repeat_lines() -> None:
     """As gunicorn runs: workers forked from one process write batches to one stderr
     pipe. Every line must arrive whole, exactly once, in each worker's order."""
-    done = subprocess.run(
-        [sys.executable, "-c", WORKER],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        timeout=120,
-        check=True,
-    )
-    entries = [json.loads(line) for line in done.stderr.decode().splitlines()]
+    stderr = python_stderr(WORKER)
+    entries = [json.loads(line) for line in stderr.splitlines()]
     # Written once, by the parent, before the first fork: not again by each child.
     assert entries[0]["from"] == "parent"
     assert [e["n"] for e in entries if e["from"] == "parent"] == [-1]
@@ -241,14 +234,8 @@ QUIET_CHILD = textwrap.dedent(
 def test_a_forked_child_starts_its_own_flusher() -> None:
     """Threads do not survive a fork: a child that inherited a running flusher's handler
     must start one of its own, or its quiet lines would wait for its exit."""
-    done = subprocess.run(
-        [sys.executable, "-c", QUIET_CHILD],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        timeout=60,
-        check=True,
-    )
-    assert sorted(done.stderr.decode().split()) == ["child", "parent"]
+    stderr = python_stderr(QUIET_CHILD)
+    assert sorted(stderr.split()) == ["child", "parent"]
 
 
 def test_the_json_access_line_is_unchanged_by_batching(stream: Writes) -> None:
