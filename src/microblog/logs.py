@@ -123,7 +123,7 @@ class TextFormatter(logging.Formatter):
 
 class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """A stream handler that writes lines in batches, as nginx's ``access_log ... buffer=
-    flush=`` does: measured under gunicorn, one ``write`` per request line was ~5 % of
+    flush=`` does: measured under gunicorn, one ``write`` per request line cost ~3-5 % of
     the throughput of ``GET /users/{id}`` (docs/architecture.md).
 
     The lines held are written

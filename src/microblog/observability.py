@@ -129,7 +129,10 @@ class RequestRecorder:
                 self._record(pending.popleft())
 
     def forget(self) -> None:
-        self.pending.clear()
+        # In a forked child: new objects, not cleared ones, in case a thread of the parent
+        # held the lock at the fork (that thread does not exist here to release it).
+        self.pending = deque()
+        self.draining = threading.Lock()
 
     def _record(self, finished: Finished) -> None:
         route, method, status, duration, created, thread, request_id, path, user_id = finished

@@ -6,7 +6,9 @@ fork and at exit."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
+import sys
 import threading
 import weakref
 from typing import Protocol
@@ -50,7 +52,11 @@ class Periodic:
             owner = self.owner()
             if owner is None:
                 return
-            owner.flush()
+            try:
+                owner.flush()
+            except Exception:  # e.g. a broken stream: report it, and keep flushing later
+                with contextlib.suppress(Exception):
+                    sys.excepthook(*sys.exc_info())
             del owner  # no strong reference while waiting
 
     def _owner_flush(self) -> None:
@@ -60,6 +66,10 @@ class Periodic:
 
     def _after_fork_in_child(self) -> None:
         self.running = False
+        stopped = self.stopped.is_set()
+        self.stopped = threading.Event()  # its lock may have been held at the fork
+        if stopped:
+            self.stopped.set()
         owner = self.owner()
         if owner is not None:
             owner.forget()
