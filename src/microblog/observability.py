@@ -76,7 +76,7 @@ class RequestRecorder:
     scrape of /metrics, before a fork and at exit. Done in a batch, that work costs
     about half what it costs in the request path, where the rest of the request has
     just crowded it out of the processor's caches (measured: docs/architecture.md). The
-    price: another worker's last second of requests may be missing from a scrape (it is
+    price: another worker's last interval of requests may be missing from a scrape (it is
     in the next one), and a worker killed outright loses at most an interval of them."""
 
     BATCH = 64

@@ -43,7 +43,7 @@ NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 
 CONFIG = ROOT / "gunicorn.conf.py"
 APP = "microblog:create_app()"
-FLUSH_INTERVAL = 0.2  # TELEMETRY_FLUSH_INTERVAL of the instances (production: 1 s)
+FLUSH_INTERVAL = 0.2  # TELEMETRY_FLUSH_INTERVAL of the instances (production: 0.5 s)
 RATE_LIMIT = 10  # RATELIMIT_DEFAULT for both instances: per client address, per route
 PASSWORD = "correct horse battery"
 START_TIMEOUT = 30.0

@@ -144,7 +144,7 @@ class TestConfiguration:
     ) -> None:
         monkeypatch.delenv("TELEMETRY_FLUSH_INTERVAL", raising=False)
         monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-32-chars!")
-        assert load_config("production", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 1.0
+        assert load_config("production", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 0.5
         assert load_config("development", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 0
         assert load_config("testing", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 0
 
