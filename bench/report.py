@@ -206,6 +206,16 @@ def write_atomically(text: str, *paths: Path) -> None:
         os.replace(tmp, path)
 
 
+def publish(report: str, results: dict[str, WrkResult], summary_end: str, *paths: Path) -> int:
+    """Write ``report`` to ``paths``, print its summary (what comes before
+    ``summary_end``: not the raw outputs) and where it went; 1 if a run had a problem."""
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(report, *paths)
+    print(report.split(summary_end)[0])
+    print("written: " + " and ".join(str(path) for path in paths))
+    return 1 if any(r.problem for r in results.values()) else 0
+
+
 def build_report(results: dict[str, WrkResult], args: argparse.Namespace, root: Path) -> str:
     start, end, ceiling, drift = ceiling_of(results)
 
@@ -275,13 +285,8 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(__file__).resolve().parent.parent
     report = build_report(results, args, root)
-    args.out.mkdir(parents=True, exist_ok=True)
     dated = args.out / f"foundation-{args.date}.md"
-    write_atomically(report, dated, args.out / "latest.md")
-    # The summary and table only, not the raw outputs.
-    print(report.split("\n## Settings")[0])
-    print(f"written: {dated} and {args.out / 'latest.md'}")
-    return 1 if any(r.problem for r in results.values()) else 0
+    return publish(report, results, "\n## Settings", dated, args.out / "latest.md")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ from report import (
     drift_warning,
     load_results,
     machine_info,
+    publish,
     raw_output,
-    write_atomically,
 )
 
 #: key -> (label, database, target ratio to the ceiling or None)
@@ -177,12 +177,7 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(__file__).resolve().parent.parent
     report = build_report(results, args, root)
-    args.out.mkdir(parents=True, exist_ok=True)
-    dated = args.out / f"posts-{args.date}.md"
-    write_atomically(report, dated)
-    print(report.split("\n## Data")[0])
-    print(f"written: {dated}")
-    return 1 if any(r.problem for r in results.values()) else 0
+    return publish(report, results, "\n## Data", args.out / f"posts-{args.date}.md")
 
 
 if __name__ == "__main__":
