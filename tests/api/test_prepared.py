@@ -51,6 +51,21 @@ class People:
     carol: dict[str, Any]
     alice_token: str
     bob_token: str
+    alice_family: str  # a JWT login of alice's
+    bob_family: str
+
+    @property
+    def alice_login(self) -> dict[str, Any]:
+        return {"user_id": self.alice["id"], "family_id": self.alice_family}
+
+
+def _login_family(client: FlaskClient, user: dict[str, Any]) -> str:
+    response = client.post(
+        "/api/v1/auth/login", json={"username": user["username"], "password": user["password"]}
+    )
+    assert response.status_code == 200, response.get_json()
+    claims = jwt.decode(response.get_json()["access_token"], options={"verify_signature": False})
+    return str(claims["fam"])
 
 
 @pytest.fixture
@@ -60,13 +75,15 @@ def people(app: Flask, api: Api, client: FlaskClient) -> People:
     bob = api.register("bob")
     carol = api.register("carol")
     bob_token = api.token(bob)
+    families = _login_family(client, alice), _login_family(client, bob)
     response = client.post("/api/v1/posts", json={"body": "hello"}, headers=alice_headers)
     assert response.status_code == 201, response.get_json()
     response = client.post(f"/api/v1/me/following/{carol['id']}", headers=alice_headers)
     assert response.status_code == 204
     db.session.execute(update(User).where(User.id == bob["id"]).values(is_active=False))
     db.session.commit()
-    return People(alice, bob, carol, alice_headers["Authorization"].split()[1], bob_token)
+    alice_token = alice_headers["Authorization"].split()[1]
+    return People(alice, bob, carol, alice_token, bob_token, *families)
 
 
 @pytest.fixture
@@ -108,7 +125,7 @@ def test_the_direct_path_does_not_go_through_connection_execute(
 
     monkeypatch.setattr(Connection, "execute", refuse)
     assert USER_BY_ID.one_or_none(conn, {"user_id": people.alice["id"]}) is not None
-    assert ACTIVE_USER.one_or_none(conn, {"user_id": people.alice["id"]}) is not None
+    assert ACTIVE_USER.one_or_none(conn, people.alice_login) is not None
     params = {"token_hash": hash_token(people.alice_token), "now": utcnow()}
     assert PRINCIPAL_BY_TOKEN.one_or_none(conn, params) is not None
     for prepared in (USER_BY_ID, ACTIVE_USER, PRINCIPAL_BY_TOKEN):
@@ -147,18 +164,26 @@ def test_user_by_id_matches_sqlalchemy(people: People, conn: Connection) -> None
 
 
 def test_active_user_matches_sqlalchemy(people: People, conn: Connection) -> None:
-    """ACTIVE_USER: a row for active users only; the JWT ``sub`` claim it is called with
-    is a string, which must find the same row as the integer id."""
+    """ACTIVE_USER: a row for an active user with a live family of theirs only; the JWT
+    ``sub`` claim it is called with is a string, which must find the same row as the id."""
     alice_id = people.alice["id"]
-    rows = assert_same_as_sqlalchemy(conn, ACTIVE_USER, {"user_id": alice_id})
+    rows = assert_same_as_sqlalchemy(conn, ACTIVE_USER, people.alice_login)
     assert len(rows) == 1
     uid, username, role, last_seen = rows[0]
     assert (uid, username, role) == (alice_id, "alice", "user")
     assert type(uid) is int and type(last_seen) is datetime
-    assert assert_same_as_sqlalchemy(conn, ACTIVE_USER, {"user_id": str(alice_id)}) == rows
-    assert assert_same_as_sqlalchemy(conn, ACTIVE_USER, {"user_id": people.bob["id"]}) == []
-    assert assert_same_as_sqlalchemy(conn, ACTIVE_USER, {"user_id": MISSING_ID}) == []
-    assert ACTIVE_USER.one_or_none(conn, {"user_id": people.bob["id"]}) is None
+    as_text = {"user_id": str(alice_id), "family_id": people.alice_family}
+    assert assert_same_as_sqlalchemy(conn, ACTIVE_USER, as_text) == rows
+    inactive = {"user_id": people.bob["id"], "family_id": people.bob_family}
+    assert assert_same_as_sqlalchemy(conn, ACTIVE_USER, inactive) == []
+    missing = {"user_id": MISSING_ID, "family_id": people.alice_family}
+    assert assert_same_as_sqlalchemy(conn, ACTIVE_USER, missing) == []
+    # Someone else's family, or none at all: no principal.
+    theirs = {"user_id": alice_id, "family_id": people.bob_family}
+    assert assert_same_as_sqlalchemy(conn, ACTIVE_USER, theirs) == []
+    gone = {"user_id": alice_id, "family_id": "0" * 32}
+    assert assert_same_as_sqlalchemy(conn, ACTIVE_USER, gone) == []
+    assert ACTIVE_USER.one_or_none(conn, inactive) is None
 
 
 def test_principal_by_token_matches_sqlalchemy(people: People, conn: Connection) -> None:
@@ -332,7 +357,7 @@ def test_cursor_listeners_see_every_statement(people: People, conn: Connection) 
         event.listen(db.engine, name, listener)
         try:
             assert USER_BY_ID.all(conn, params) == direct
-            assert ACTIVE_USER.all(conn, {"user_id": MISSING_ID}) == []
+            assert ACTIVE_USER.all(conn, {"user_id": MISSING_ID, "family_id": "0" * 32}) == []
         finally:
             event.remove(db.engine, name, listener)
         assert len(seen) == 2

@@ -213,16 +213,22 @@ def test_admin_can_change_role_and_deactivate(api: Api, client: FlaskClient, app
     assert client.post("/api/v1/tokens", headers=basic("bob", bob["password"])).status_code == 401
 
 
-def test_password_change_keeps_current_token_and_revokes_others(
+def test_password_change_needs_the_current_password_and_ends_every_token(
     api: Api, client: FlaskClient
 ) -> None:
     alice, current = api.login("alice")
     other = bearer(api.token(alice))
+    url = f"/api/v1/users/{alice['id']}"
+    assert (
+        client.patch(url, json={"password": "a brand new one"}, headers=current).status_code == 403
+    )
     response = client.patch(
-        f"/api/v1/users/{alice['id']}", json={"password": "a brand new one"}, headers=current
+        url,
+        json={"password": "a brand new one", "current_password": alice["password"]},
+        headers=current,
     )
     assert response.status_code == 200
-    assert client.get("/api/v1/me", headers=current).status_code == 200
+    assert client.get("/api/v1/me", headers=current).status_code == 401
     assert client.get("/api/v1/me", headers=other).status_code == 401
     assert (
         client.post("/api/v1/tokens", headers=basic("alice", "a brand new one")).status_code == 200

@@ -26,6 +26,8 @@ class ApiKey(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
+    __table_args__ = {"sqlite_autoincrement": True}
+
 
 class TokenFamily(db.Model):  # type: ignore[name-defined,misc]
     """One login: every refresh token rotated from it, and the access tokens they issued.
@@ -36,8 +38,9 @@ class TokenFamily(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "token_families"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    #: NULL once the account is deleted: the family stays, revoked, until it expires.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)

@@ -31,4 +31,6 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
         # Covering for counting published posts and listing them newest first.
         Index("ix_posts_published_created", "published", "created_at", "id"),
         Index("ix_posts_created_at", "created_at", "id"),
+        # Ids are never handed out again after a delete (docs/security.md#ids).
+        {"sqlite_autoincrement": True},
     )

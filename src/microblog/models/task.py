@@ -27,4 +27,6 @@ class Task(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_tasks_user_id_id", "user_id", "id"),
         Index("ix_tasks_user_id_title", "user_id", "title"),
+        # Ids are never handed out again after a delete (docs/security.md#ids).
+        {"sqlite_autoincrement": True},
     )

@@ -54,6 +54,8 @@ class User(db.Model):  # type: ignore[name-defined,misc]
         Index("uq_users_email_lower", func.lower(email), unique=True),
         Index("ix_users_created_at", "created_at", "id"),
         Index("ix_users_last_seen", "last_seen", "id"),
+        # Ids are never handed out again after a delete (docs/security.md#ids).
+        {"sqlite_autoincrement": True},
     )
 
     @property
@@ -76,3 +78,5 @@ class Token(db.Model):  # type: ignore[name-defined,misc]
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+
+    __table_args__ = {"sqlite_autoincrement": True}

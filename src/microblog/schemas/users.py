@@ -44,6 +44,12 @@ class UserUpdate(InputModel):
     about_me: AboutMe | None = None
     role: Role | None = None
     is_active: bool | None = None
+    current_password: str | None = Field(
+        None,
+        max_length=256,
+        description="The caller's current password: required to change one's own "
+        "password or email (with a token or JWT; an API key alone cannot).",
+    )
 
 
 class UserPath(BaseModel):

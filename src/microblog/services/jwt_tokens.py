@@ -31,9 +31,16 @@ ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti", "typ", "fam"]
 
+# The token's family must still exist, belong to its subject and be unrevoked: a JWT
+# whose family is gone fails closed, whoever holds the id now (docs/security.md#ids).
 ACTIVE_USER = Prepared(
-    select(User.id, User.username, User.role, User.last_seen).where(
-        User.id == bindparam("user_id"), User.is_active.is_(True)
+    select(User.id, User.username, User.role, User.last_seen)
+    .join(TokenFamily, TokenFamily.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        TokenFamily.id == bindparam("family_id"),
+        User.is_active.is_(True),
+        TokenFamily.revoked_at.is_(None),
     )
 )
 
@@ -131,7 +138,13 @@ def refresh(token: str) -> dict[str, Any]:
         raise Unauthorized("The refresh token is invalid or expired.") from None
     family = db.session.get(TokenFamily, claims["fam"])
     user = db.session.get(User, claims["sub"])
-    if family is None or family.revoked_at is not None or user is None or not user.is_active:
+    if (
+        family is None
+        or family.revoked_at is not None
+        or family.user_id != claims["sub"]
+        or user is None
+        or not user.is_active
+    ):
         raise Unauthorized("The refresh token has been revoked.")
     # Spend it atomically: of two concurrent refreshes with one token, one wins.
     spent = db.session.execute(
@@ -154,7 +167,7 @@ def principal_for_access(token: str) -> Principal | None:
         claims = decode(token, "access")
     except InvalidToken:
         return None
-    row = ACTIVE_USER.fetch_one({"user_id": claims["sub"]})
+    row = ACTIVE_USER.fetch_one({"user_id": claims["sub"], "family_id": claims["fam"]})
     if row is None or revocations().is_revoked(claims["jti"], claims["fam"]):
         return None
     user_id, username, role, last_seen = row
@@ -183,12 +196,10 @@ def revoke_families(family_ids: list[str]) -> None:
     revocation.record(families=family_ids)
 
 
-def revoke_user_families(user_id: int, *, keep: str | None = None) -> None:
+def revoke_user_families(user_id: int) -> None:
     stmt = select(TokenFamily.id).where(
         TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None)
     )
-    if keep is not None:
-        stmt = stmt.where(TokenFamily.id != keep)
     revoke_families(list(db.session.scalars(stmt)))
 
 

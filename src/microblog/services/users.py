@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from microblog.auth import Principal
 from microblog.auth.passwords import passwords
 from microblog.auth.permissions import IsAdmin, IsSelfOrAdmin
-from microblog.errors import Conflict, NotFound, ValidationFailed
+from microblog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from microblog.extensions import db, read_connection
 from microblog.models import ApiKey, Post, Task, Token, TokenFamily, User, follows
 from microblog.models.user import ROLE_ADMIN
@@ -42,6 +42,9 @@ EMAIL_TAKEN = "please use a different email address"
 
 ADMIN_ONLY_FIELDS = ("role", "is_active")
 NOT_NULLABLE = ("username", "email", "password", "role", "is_active")
+#: Changing one's own password or email needs the current password, sent in the body by
+#: a caller whose credential a password produced (docs/authentication.md#lifecycle).
+PASSWORD_BORN = ("password", "token", "jwt")
 
 
 def _count_columns() -> list[Any]:
@@ -269,6 +272,11 @@ def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User
 
     new_username = changes.get("username")
     new_email = changes.get("email")
+    password_or_email = changes.get("password") is not None or (
+        new_email is not None and new_email != user.email
+    )
+    if actor.id == user.id and password_or_email:
+        _reauthenticate(actor, user, changes.get("current_password"))
     _taken(
         new_username if new_username and new_username != user.username else None,
         new_email if new_email and new_email.lower() != user.email.lower() else None,
@@ -285,27 +293,40 @@ def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User
     if changes.get("is_active") is not None:
         user.is_active = changes["is_active"]
         if not user.is_active:
-            # Every credential already fails for an inactive user; end the sessions too.
-            db.session.execute(delete(Token).where(Token.user_id == user.id))
-            jwt_tokens.revoke_user_families(user.id)
+            end_credentials(user.id)
     if changes.get("password") is not None:
         user.password_hash = passwords().hash(changes["password"])
-        # A new password ends every other session of this user (opaque tokens and JWT
-        # families); the credential making the change keeps working.
-        stmt = delete(Token).where(Token.user_id == user.id)
-        own = actor.id == user.id
-        if own and actor.token_id is not None:
-            stmt = stmt.where(Token.id != actor.token_id)
-        db.session.execute(stmt)
-        jwt_tokens.revoke_user_families(user.id, keep=actor.family_id if own else None)
+        end_credentials(user.id)
     _commit_unique()
     return user
 
 
+def _reauthenticate(actor: Principal, user: User, current_password: str | None) -> None:
+    """403 unless the caller proves, here and now, that they know the password."""
+    if actor.credential not in PASSWORD_BORN:
+        raise Forbidden("Changing the password or email needs a token or a login, not an API key.")
+    if not current_password or not passwords().verify(user.password_hash, current_password):
+        raise Forbidden("current_password is missing or wrong.")
+
+
+def end_credentials(user_id: int) -> None:
+    """End every credential of an account (a new password, a deactivation, a deletion):
+    opaque tokens and API keys are deleted and JWT families revoked, so nothing of them
+    comes back with a reactivation. The caller commits."""
+    db.session.execute(delete(Token).where(Token.user_id == user_id))
+    db.session.execute(delete(ApiKey).where(ApiKey.user_id == user_id))
+    jwt_tokens.revoke_user_families(user_id)
+
+
 def delete_user(actor: Principal, user_id: int) -> None:
+    """Delete an account: its credentials are revoked, not forgotten (its JWT families stay,
+    revoked and ownerless, until they expire), and its content goes with it."""
     user = _load_for_change(actor, user_id)
-    # Dependent rows go explicitly: SQLite only cascades with PRAGMA foreign_keys on.
-    db.session.execute(delete(Token).where(Token.user_id == user.id))
+    end_credentials(user.id)
+    db.session.execute(
+        update(TokenFamily).where(TokenFamily.user_id == user.id).values(user_id=None)
+    )
+    # Dependent rows go explicitly rather than by the foreign keys' cascades.
     db.session.execute(
         delete(follows).where(
             or_(follows.c.follower_id == user.id, follows.c.followed_id == user.id)
@@ -313,8 +334,6 @@ def delete_user(actor: Principal, user_id: int) -> None:
     )
     db.session.execute(delete(Post).where(Post.user_id == user.id))
     db.session.execute(delete(Task).where(Task.user_id == user.id))
-    db.session.execute(delete(ApiKey).where(ApiKey.user_id == user.id))
-    db.session.execute(delete(TokenFamily).where(TokenFamily.user_id == user.id))
     db.session.delete(user)
     db.session.commit()
 
