@@ -33,7 +33,7 @@ LOGIN = "/api/v1/auth/login"
 REFRESH = "/api/v1/auth/refresh"
 LOGOUT = "/api/v1/auth/logout"
 
-# --- helpers (also used by test_auth_matrix and the integration tests) --------------
+# --- helpers (also used by tests/security and the integration tests) --------------
 
 
 def b64(data: dict[str, Any]) -> str:

@@ -27,7 +27,7 @@ from microblog.auth.passwords import passwords
 from microblog.auth.permissions import IsAdmin, IsSelfOrAdmin
 from microblog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from microblog.extensions import db, read_connection
-from microblog.models import ApiKey, Post, Task, Token, TokenFamily, User, follows
+from microblog.models import ApiKey, Post, Task, Token, User, follows
 from microblog.models.user import ROLE_ADMIN
 from microblog.pagination import PageRequest, fetch_page
 from microblog.prepared import Prepared
@@ -320,12 +320,9 @@ def end_credentials(user_id: int) -> None:
 
 def delete_user(actor: Principal, user_id: int) -> None:
     """Delete an account: its credentials are revoked, not forgotten (its JWT families stay,
-    revoked and ownerless, until they expire), and its content goes with it."""
+    revoked, and lose their owner by ``ON DELETE SET NULL``), and its content goes too."""
     user = _load_for_change(actor, user_id)
     end_credentials(user.id)
-    db.session.execute(
-        update(TokenFamily).where(TokenFamily.user_id == user.id).values(user_id=None)
-    )
     # Dependent rows go explicitly rather than by the foreign keys' cascades.
     db.session.execute(
         delete(follows).where(

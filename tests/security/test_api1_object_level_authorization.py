@@ -1,4 +1,5 @@
-"""Authentication and object-level authorization, route by route.
+"""OWASP API1 (broken object level authorization), with the route-by-route
+authentication matrix that shares its accounts and objects.
 
 * Every method of every protected route (read from the app's url_map and each view's
   ``auth`` attribute, so a new route is covered the day it is added) against no
@@ -608,6 +609,30 @@ def test_collections_do_not_leak_another_users_objects(client: FlaskClient) -> N
         text = response.get_data(as_text=True)
         assert "private task" not in text and "secret draft" not in text, path
         assert alice.api_key()["prefix"] not in text, path
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "other user", "author", "admin"])
+def test_drafts_are_seen_by_their_author_and_admins_only(client: FlaskClient, viewer: str) -> None:
+    """Every read that can show a post, page and keyset mode alike."""
+    alice = Account(client, "alice")
+    alice.post()
+    draft = alice.draft()
+    headers = {
+        "anonymous": {},
+        "other user": Account(client, "bob").credential("jwt"),
+        "author": alice.credential("jwt"),
+        "admin": Account(client, "root", admin=True).credential("jwt"),
+    }[viewer]
+    sees = viewer in ("author", "admin")
+    for path in (f"/api/v1/users/{alice.id}/posts", f"/api/v1/users/{alice.id}/posts?limit=10"):
+        ids = [item["id"] for item in client.get(path, headers=headers).get_json()["items"]]
+        assert (draft in ids) is sees, path
+    assert client.get(f"/api/v1/posts/{draft}", headers=headers).status_code == (
+        200 if sees else 404
+    )
+    for path in ("/api/v1/posts", "/api/v1/posts?limit=10"):
+        ids = [item["id"] for item in client.get(path, headers=headers).get_json()["items"]]
+        assert draft not in ids, path  # the public listing never shows drafts
 
 
 # --- 3. one authentication path: unknown users cost a hash check ---------------------
