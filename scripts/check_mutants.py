@@ -1,0 +1,155 @@
+"""Remove each rule that guards data, one at a time, and check that a test fails.
+
+A rule that survives its own removal is guarded by nothing: this is how we know the
+security suite would notice. Each mutant replaces one exact snippet of src/ (it must occur
+once) and names the tests that must catch it; the file is restored whatever happens.
+
+    uv run python scripts/check_mutants.py            # every mutant
+    uv run python scripts/check_mutants.py refresh    # those whose name contains "refresh"
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "microblog"
+LIFECYCLE = "tests/security/test_api2_credential_lifecycle.py"
+API1 = "tests/security/test_api1_object_level_authorization.py"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str  # under src/microblog
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+MUTANTS = [
+    Mutant(
+        "ids reused: users without AUTOINCREMENT",
+        "models/user.py",
+        '        {"sqlite_autoincrement": True},\n    )',
+        "    )",
+        (f"{LIFECYCLE}::test_ids_are_never_handed_out_again",),
+    ),
+    Mutant(
+        "JWT accepted without its family row",
+        "services/jwt_tokens.py",
+        """    .join(TokenFamily, TokenFamily.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        TokenFamily.id == bindparam("family_id"),
+        User.is_active.is_(True),
+        TokenFamily.revoked_at.is_(None),
+    )""",
+        """.where(
+        User.id == bindparam("user_id"),
+        bindparam("family_id") != "",
+        User.is_active.is_(True),
+    )""",
+        (f"{LIFECYCLE}::test_a_jwt_whose_family_row_is_gone_fails_closed",),
+    ),
+    Mutant(
+        "refresh accepts a family of another subject",
+        "services/jwt_tokens.py",
+        '        or family.user_id != claims["sub"]\n',
+        "",
+        (f"{LIFECYCLE}::test_a_jwt_for_another_subject_in_my_family_fails_closed",),
+    ),
+    Mutant(
+        "refresh ignores is_active",
+        "services/jwt_tokens.py",
+        "        or not user.is_active\n",
+        "",
+        (f"{LIFECYCLE}::test_refresh_refuses_an_inactive_user_whose_family_is_live",),
+    ),
+    Mutant(
+        "no current password for one's own password or email",
+        "services/users.py",
+        '        _reauthenticate(actor, user, changes.get("current_password"))\n',
+        "        pass\n",
+        (f"{LIFECYCLE}::test_own_password_or_email_change_needs_the_current_password",),
+    ),
+    Mutant(
+        "an API key may change the password",
+        "services/users.py",
+        "    if actor.credential not in PASSWORD_BORN:\n",
+        "    if False:\n",
+        (f"{LIFECYCLE}::test_an_api_key_alone_cannot_change_password_or_email",),
+    ),
+    Mutant(
+        "API keys survive a password change, deactivation or deletion",
+        "services/users.py",
+        "    db.session.execute(delete(ApiKey).where(ApiKey.user_id == user_id))\n",
+        "",
+        (f"{LIFECYCLE}::test_every_credential_ends_for_good",),
+    ),
+    Mutant(
+        "JWT families survive a password change, deactivation or deletion",
+        "services/users.py",
+        "    jwt_tokens.revoke_user_families(user_id)\n",
+        "",
+        (f"{LIFECYCLE}::test_every_credential_ends_for_good",),
+    ),
+    Mutant(
+        "deletion forgets the families instead of revoking them",
+        "models/auth.py",
+        'ForeignKey("users.id", ondelete="SET NULL")',
+        'ForeignKey("users.id", ondelete="CASCADE")',
+        (f"{LIFECYCLE}::test_deletion_revokes_the_families_and_keeps_them_until_they_expire",),
+    ),
+    Mutant(
+        "admins do not see drafts",
+        "auth/permissions.py",
+        "actor is not None and (obj.user_id == actor.id or actor.is_admin)",
+        "actor is not None and (obj.user_id == actor.id)",
+        (f"{API1}::test_drafts_are_seen_by_their_author_and_admins_only",),
+    ),
+    Mutant(
+        "anyone sees drafts",
+        "auth/permissions.py",
+        "actor is not None and (obj.user_id == actor.id or actor.is_admin)",
+        "True",
+        (f"{API1}::test_drafts_are_seen_by_their_author_and_admins_only",),
+    ),
+]
+
+
+def survives(mutant: Mutant) -> bool:
+    path = SRC / mutant.path
+    original = path.read_text()
+    if original.count(mutant.old) != 1:
+        raise SystemExit(f"{mutant.name}: the snippet is not in {mutant.path} exactly once")
+    try:
+        path.write_text(original.replace(mutant.old, mutant.new))
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *mutant.tests],
+            cwd=ROOT,
+            capture_output=True,
+            check=False,
+        )
+    finally:
+        path.write_text(original)
+    return done.returncode == 0
+
+
+def main(pattern: str = "") -> int:
+    chosen = [m for m in MUTANTS if pattern in m.name]
+    alive = []
+    for mutant in chosen:
+        lived = survives(mutant)
+        print(f"{'SURVIVED' if lived else 'caught  '}  {mutant.name}", flush=True)
+        if lived:
+            alive.append(mutant.name)
+    print(f"{len(chosen) - len(alive)} of {len(chosen)} mutants caught")
+    return 1 if alive else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(*sys.argv[1:]))
