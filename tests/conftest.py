@@ -69,8 +69,14 @@ def database_url(backend: str, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+def app_settings() -> dict[str, Any]:
+    """Settings over the testing config for ``app``; a test module may override this."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, app_settings: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **app_settings})
     with app.app_context():
         if database_url.startswith("sqlite"):
             db.create_all()

@@ -91,9 +91,10 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
 def install_pipeline(app: OpenAPI) -> None:
     """The steps around every view (pipeline.py), with the ones switched off left out.
 
-    Before: timer → API version (406) → rate limits (429, counted even when the
-    credentials then fail: that is what stops password guessing) → authentication (401)
-    → body checks (415/413/400) → If-Match (412); then the view (validation, permissions).
+    Before: timer → API version (406) → default rate limit (429) → authentication (401;
+    a password check first spends the login budget, 429 when it is spent, whatever the
+    route) → body checks (415/413/400) → If-Match (412); then the view (validation,
+    permissions; the JSON login spends the login budget the same way).
     After: ETag / 304 → RateLimit-* headers → X-Request-ID, Cache-Control → metrics and
     the request's log line."""
     limiter = ratelimit.init_app(app)

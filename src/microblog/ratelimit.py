@@ -1,5 +1,11 @@
-"""Rate limits (API.md §6): a default budget per client address and route, and stricter
-budgets on the routes that check passwords, per client address and per account name tried.
+"""Rate limits (API.md §6): a default budget per client address and route, and one login
+budget for every password check, per client address and per account.
+
+The login budget is not a property of routes: :func:`spend_login_attempt` is called by the
+one function that checks passwords (``services.users.authenticate_password``) before it
+hashes anything, and the hasher will not verify without the :class:`LoginAttempt` it
+returns. So HTTP Basic on any route, the JSON login, and any route added later all draw on
+the same budgets; there is no per-view mark to forget.
 
 Windows are fixed and aligned to the clock (a "10 per minute" budget resets at every whole
 minute), so one counter increment per limit gives everything the ``RateLimit-*`` headers
@@ -39,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, current_app, request
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 
@@ -84,27 +90,17 @@ class Outcome:
     breached: bool
 
 
-def login_name(req: Request) -> str | None:
-    """The account a password attempt is for: Basic user name or the JSON body's
-    username/email, case-folded."""
-    if req.authorization is not None and req.authorization.type == "basic":
-        name = req.authorization.username
-    else:
-        body = req.get_json(silent=True)
-        candidate = body.get("username") or body.get("email") if isinstance(body, dict) else None
-        name = candidate if isinstance(candidate, str) else None
-    return name.strip().lower()[:254] if name else None
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """Proof that one password check was counted against the login budgets: the password
+    hasher's ``verify`` takes one, and :func:`spend_login_attempt` is what makes them."""
+
+    account: str  # the budget's key: "id:<user id>" or "name:<normalised login>"
 
 
 def exempt(view: F) -> F:
     """No limit on this view (health checks, metrics, documentation assets)."""
     view.rate_limit_exempt = True  # type: ignore[attr-defined]
-    return view
-
-
-def password_route(view: F) -> F:
-    """The stricter, shared login budgets instead of the default one."""
-    view.rate_limit_login = True  # type: ignore[attr-defined]
     return view
 
 
@@ -186,10 +182,6 @@ class SharedCounter:
             return True, max(0, limit - held.known + held.left)
 
 
-#: What the limiter does for an endpoint (decided once per endpoint, from its view).
-EXEMPT, LOGIN, DEFAULT = "exempt", "login", "default"
-
-
 class RateLimiter:
     def __init__(self, app: Flask) -> None:
         config = app.config
@@ -198,12 +190,13 @@ class RateLimiter:
         self.login_per_address = Budget.parse(
             config["RATELIMIT_LOGIN_PER_ADDRESS"], "login-address", exact=True
         )
-        self.login_per_username = Budget.parse(
-            config["RATELIMIT_LOGIN_PER_USERNAME"], "login-username", exact=True
+        self.login_per_account = Budget.parse(
+            config["RATELIMIT_LOGIN_PER_USERNAME"], "login-account", exact=True
         )
         self.view_functions = app.view_functions
-        # Static assets of the docs page: no view function of ours to mark.
-        self.plans: dict[str, str] = {"static": EXEMPT, "docs.static": EXEMPT}
+        # Whether an endpoint is exempt, decided once per endpoint from its view. Static
+        # assets of the docs page: no view function of ours to mark.
+        self.exempt: dict[str, bool] = {"static": True, "docs.static": True}
         uri = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
         options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
         self.local = WindowCounters()
@@ -246,47 +239,70 @@ class RateLimiter:
         reset = max(1, (index + 1) * window - int(now))
         return Outcome(budget, remaining, reset, not allowed)
 
-    def plan(self, endpoint: str) -> str:
-        found = self.plans.get(endpoint)
-        if found is None:
-            view = self.view_functions.get(endpoint)
-            found = self.plans[endpoint] = (
-                EXEMPT
-                if getattr(view, "rate_limit_exempt", False)
-                else LOGIN
-                if getattr(view, "rate_limit_login", False)
-                else DEFAULT
-            )
+    def is_exempt(self, endpoint: str) -> bool:
+        view = self.view_functions.get(endpoint)
+        found = self.exempt[endpoint] = bool(getattr(view, "rate_limit_exempt", False))
         return found
 
     def check(self, req: Request) -> None:
+        """The default budget, per client address and route (a pipeline step). Password
+        attempts are counted where the password is checked: :meth:`spend_login`."""
         endpoint = req.endpoint
         if endpoint is None or req.method == "OPTIONS":
             return
-        plan = self.plans.get(endpoint) or self.plan(endpoint)
-        if plan == EXEMPT:
+        exempt = self.exempt.get(endpoint)
+        if exempt is None:
+            exempt = self.is_exempt(endpoint)
+        if exempt:
             return
-        address = req.remote_addr or "unknown"
-        if plan == DEFAULT:
-            shown = self.hit(self.default, f"{endpoint}:{address}")
-        else:
-            outcomes = [self.hit(self.login_per_address, address)]
-            name = login_name(req)
-            if name is not None:
-                outcomes.append(self.hit(self.login_per_username, name))
-            breached = [o for o in outcomes if o.breached]
-            # Report the budget closest to running out (or the one that ran out).
-            shown = (
-                max(breached, key=lambda o: o.reset)
-                if breached
-                else min(outcomes, key=lambda o: o.remaining)
-            )
+        shown = self.hit(self.default, f"{endpoint}:{req.remote_addr or 'unknown'}")
         req.environ[RESULT_KEY] = shown
         if shown.breached:
-            raise TooManyRequests(
-                f"Rate limit exceeded ({shown.budget.text}); retry after {shown.reset} s.",
-                headers={"Retry-After": str(shown.reset)},
+            raise refusal(shown)
+
+    def spend_login(self, req: Request, account: str) -> LoginAttempt:
+        """One password attempt against the login budgets of the client address and of
+        ``account``; 429 when either is spent. Every attempt counts, right or wrong."""
+        if self.enabled:
+            address = req.remote_addr or "unknown"
+            self.report(
+                req,
+                [
+                    self.hit(self.login_per_address, address),
+                    self.hit(self.login_per_account, account),
+                ],
             )
+        return LoginAttempt(account)
+
+    def report(self, req: Request, outcomes: list[Outcome]) -> None:
+        """Keep, for the RateLimit-* headers, the budget of this request closest to running
+        out (or the one that ran out, refusing the request)."""
+        earlier: Outcome | None = req.environ.get(RESULT_KEY)
+        if earlier is not None:
+            outcomes.append(earlier)
+        breached = [o for o in outcomes if o.breached]
+        shown = (
+            max(breached, key=lambda o: o.reset)
+            if breached
+            else min(outcomes, key=lambda o: o.remaining)
+        )
+        req.environ[RESULT_KEY] = shown
+        if shown.breached:
+            raise refusal(shown)
+
+
+def refusal(outcome: Outcome) -> TooManyRequests:
+    return TooManyRequests(
+        f"Rate limit exceeded ({outcome.budget.text}); retry after {outcome.reset} s.",
+        headers={"Retry-After": str(outcome.reset)},
+    )
+
+
+def spend_login_attempt(account: str) -> LoginAttempt:
+    """Count one password attempt for ``account`` (and the client address) in the current
+    app and request; raises :class:`TooManyRequests` when a login budget is spent."""
+    limiter: RateLimiter = current_app.extensions[EXTENSION_KEY]
+    return limiter.spend_login(request, account)
 
 
 def add_headers(req: Request, response: Response) -> Response:

@@ -7,7 +7,6 @@ from microblog.api.responses import no_content, respond
 from microblog.api.users import register_user
 from microblog.auth import SECURITY, auth_required, current_user, require_user
 from microblog.errors import Unauthorized, ValidationFailed
-from microblog.ratelimit import password_route
 from microblog.schemas.auth import LoginRequest, LogoutRequest, RefreshRequest, TokenPairOut
 from microblog.schemas.users import UserCreate, UserOut
 from microblog.services import jwt_tokens
@@ -35,7 +34,6 @@ def register(body: UserCreate) -> Response:
     summary="Log in with username or email and password (JSON body or HTTP Basic)",
 )
 @auth_required("basic", optional=True)
-@password_route
 def login(body: LoginRequest) -> Response:
     principal = current_user()  # set when HTTP Basic was sent (and valid)
     if principal is None:

@@ -6,7 +6,6 @@ from flask_openapi3 import APIBlueprint, Tag
 from microblog.api.responses import no_content, respond
 from microblog.auth import SECURITY, auth_required, require_user
 from microblog.errors import BadRequest
-from microblog.ratelimit import password_route
 from microblog.schemas.users import TokenOut
 from microblog.services import tokens as service
 from microblog.timeutil import isoformat
@@ -26,7 +25,6 @@ bp = APIBlueprint(
     summary="Get a token with HTTP Basic (username or email)",
 )
 @auth_required("basic")
-@password_route
 def issue_token() -> Response:
     token, expires_at = service.issue_token(require_user().id)
     return respond(

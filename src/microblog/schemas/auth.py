@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from microblog.auth.passwords import MAX_PASSWORD_LENGTH
 from microblog.schemas.common import NO_NUL, InputModel, OutputModel, UTCDateTime
 
 Credential = Annotated[str, StringConstraints(min_length=1, max_length=4096), NO_NUL]
@@ -21,7 +22,9 @@ class OptionalBody(InputModel):
 class LoginRequest(OptionalBody):
     username: Annotated[str, StringConstraints(min_length=1, max_length=254)] | None = None
     email: Annotated[str, StringConstraints(min_length=1, max_length=254)] | None = None
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    password: (
+        Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSWORD_LENGTH)] | None
+    ) = None
 
 
 class RefreshRequest(OptionalBody):

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from microblog.auth.passwords import MAX_PASSWORD_LENGTH
 from microblog.schemas.common import (
     NO_NUL,
     Collection,
@@ -17,7 +18,7 @@ Username = Annotated[
     str,
     StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$"),
 ]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=MAX_PASSWORD_LENGTH)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 AboutMe = Annotated[str, StringConstraints(max_length=2000), NO_NUL]
 Role = Literal["user", "admin"]

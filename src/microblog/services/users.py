@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import (
     ColumnElement,
+    Row,
     Select,
     String,
     bindparam,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from microblog import ratelimit
 from microblog.auth import Principal
 from microblog.auth.passwords import passwords
 from microblog.auth.permissions import IsAdmin, IsSelfOrAdmin
@@ -338,19 +340,35 @@ def delete_user(actor: Principal, user_id: int) -> None:
 PRINCIPAL_BY_LOGIN = select(
     User.id, User.username, User.role, User.last_seen, User.is_active, User.password_hash
 )
+#: No account name is longer (emails: 254, usernames: 64).
+MAX_LOGIN_LENGTH = 254
+
+
+def login_account(login: str) -> tuple[str, Row[Any] | None]:
+    """The login budget's key for ``login`` and the account's row (``None`` if unknown),
+    in one query on the case-insensitive unique indexes. A username, its email and their
+    case variants are one account, ``"id:<id>"``; an unknown name is a budget of its own,
+    ``"name:<normalised name>"``."""
+    name = login.strip().lower()
+    row = None
+    # No account name holds "@" unless it is an email, none is longer than the limit, and
+    # none holds NUL (PostgreSQL refuses it in a parameter: a 500).
+    if len(name) <= MAX_LOGIN_LENGTH and "\x00" not in name:
+        column = User.email if "@" in name else User.username
+        row = db.session.execute(
+            PRINCIPAL_BY_LOGIN.where(func.lower(column) == name)
+        ).one_or_none()
+    return (f"id:{row.id}" if row is not None else f"name:{name[:MAX_LOGIN_LENGTH]}"), row
 
 
 def authenticate_password(login: str, password: str) -> Principal | None:
-    """Username or email plus password. Unknown users cost one dummy hash check."""
-    column = User.email if "@" in login else User.username
-    row = None
-    # No account name holds NUL, and PostgreSQL refuses it in a parameter (a 500).
-    if "\x00" not in login:
-        row = db.session.execute(
-            PRINCIPAL_BY_LOGIN.where(func.lower(column) == login.lower())
-        ).one_or_none()
+    """Username or email plus password; the one place a password is checked. The attempt
+    is counted against the login budgets (429 once they are spent) before anything is
+    hashed; an unknown user costs one dummy hash check, like a wrong password."""
+    account, row = login_account(login)
+    attempt = ratelimit.spend_login_attempt(account)
     hasher = passwords()
-    ok = hasher.verify(row.password_hash if row is not None else None, password)
+    ok = hasher.verify(row.password_hash if row is not None else None, password, attempt)
     if row is None or not ok or not row.is_active:
         return None
     if hasher.needs_rehash(row.password_hash):
