@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "microblog"
 LIFECYCLE = "tests/security/test_api2_credential_lifecycle.py"
 API1 = "tests/security/test_api1_object_level_authorization.py"
+BUDGET = "tests/security/test_api2_login_budget.py"
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,41 @@ MUTANTS = [
         'ForeignKey("users.id", ondelete="SET NULL")',
         'ForeignKey("users.id", ondelete="CASCADE")',
         (f"{LIFECYCLE}::test_deletion_revokes_the_families_and_keeps_them_until_they_expire",),
+    ),
+    Mutant(
+        "a password checked without spending the login budget",
+        "services/users.py",
+        "    attempt = ratelimit.spend_login_attempt(account)\n",
+        "    attempt = ratelimit.LoginAttempt(account)\n",
+        (f"{BUDGET}::test_no_route_checks_a_password_once_the_account_budget_is_spent",),
+    ),
+    Mutant(
+        "current_password checked without spending the login budget",
+        "services/users.py",
+        "    attempt = ratelimit.spend_login_attempt(account_key(user.id))\n",
+        "    attempt = ratelimit.LoginAttempt(account_key(user.id))\n",
+        (f"{BUDGET}::test_current_password_checks_spend_the_same_budget",),
+    ),
+    Mutant(
+        "the per-address login budget not spent",
+        "ratelimit.py",
+        "                    self.hit(self.login_per_address, address),\n",
+        "",
+        (f"{BUDGET}::TestAddressBudget",),
+    ),
+    Mutant(
+        "username and email are separate budgets",
+        "services/users.py",
+        "    return (account_key(row.id) if row is not None else",
+        "    return (f'name:{name}' if row is not None else",
+        (f"{BUDGET}::test_username_email_and_case_variants_are_one_account",),
+    ),
+    Mutant(
+        "passwords of any length hashed",
+        "auth/passwords.py",
+        "        if len(password) > MAX_PASSWORD_LENGTH:\n",
+        "        if False:\n",
+        (f"{BUDGET}::test_an_overlong_basic_password_is_refused_without_hashing",),
     ),
     Mutant(
         "admins do not see drafts",

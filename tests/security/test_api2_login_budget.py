@@ -229,6 +229,24 @@ def test_todo_routes_answer_429_once_tokens_spent_the_budget(
     assert hashes.calls == BUDGET
 
 
+def test_current_password_checks_spend_the_same_budget(
+    client: FlaskClient, api: Api, hashes: CountingHasher
+) -> None:
+    """Changing one's password with ``current_password`` is a password check too: a
+    stolen token cannot guess the password through it past the account's budget."""
+    bob, headers = api.login("bob")
+    spent = hashes.calls
+    url = f"/api/v1/users/{bob['id']}"
+    for n in range(BUDGET - 1):  # one attempt went to the token
+        body = {"password": "a new password", "current_password": f"guess {n}"}
+        assert client.patch(url, json=body, headers=headers).status_code == 403
+    assert hashes.calls == spent + BUDGET - 1
+    body = {"password": "a new password", "current_password": PASSWORD}
+    assert_429(client.patch(url, json=body, headers=headers), BUDGET)
+    assert_429(client.post(TOKENS, headers=basic("bob", PASSWORD)), BUDGET)
+    assert hashes.calls == spent + BUDGET - 1
+
+
 def test_an_overlong_basic_password_is_refused_without_hashing(
     client: FlaskClient, api: Api, hashes: CountingHasher
 ) -> None:

@@ -307,7 +307,10 @@ def _reauthenticate(actor: Principal, user: User, current_password: str | None) 
     """403 unless the caller proves, here and now, that they know the password."""
     if actor.credential not in PASSWORD_BORN:
         raise Forbidden("Changing the password or email needs a token or a login, not an API key.")
-    if not current_password or not passwords().verify(user.password_hash, current_password):
+    if not current_password:
+        raise Forbidden("current_password is missing or wrong.")
+    attempt = ratelimit.spend_login_attempt(account_key(user.id))
+    if not passwords().verify(user.password_hash, current_password, attempt):
         raise Forbidden("current_password is missing or wrong.")
 
 
@@ -358,7 +361,12 @@ def login_account(login: str) -> tuple[str, Row[Any] | None]:
         row = db.session.execute(
             PRINCIPAL_BY_LOGIN.where(func.lower(column) == name)
         ).one_or_none()
-    return (f"id:{row.id}" if row is not None else f"name:{name[:MAX_LOGIN_LENGTH]}"), row
+    return (account_key(row.id) if row is not None else f"name:{name[:MAX_LOGIN_LENGTH]}"), row
+
+
+def account_key(user_id: int) -> str:
+    """An account's login budget key, whichever name or email it was reached by."""
+    return f"id:{user_id}"
 
 
 def authenticate_password(login: str, password: str) -> Principal | None:
