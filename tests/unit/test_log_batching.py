@@ -172,9 +172,12 @@ class TestConfiguration:
 
 WORKER = textwrap.dedent(
     """
-    import logging, os, sys
+    import logging, os, sys, warnings
     from microblog.logs import AccessRecord, BatchingStreamHandler, JsonFormatter
 
+    # Python 3.12+ warns on every fork of a process with threads (the flusher): gunicorn
+    # forks outside __main__, where DeprecationWarnings are not shown; here they would be.
+    warnings.filterwarnings("ignore", ".*multi-threaded.*fork", DeprecationWarning)
     handler = BatchingStreamHandler(sys.stderr, interval=60)
     handler.setFormatter(JsonFormatter())
     log = logging.getLogger("microblog.access")
