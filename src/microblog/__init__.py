@@ -13,6 +13,7 @@ from microblog import (
     conditional,
     cors,
     errors,
+    hosts,
     http,
     logs,
     observability,
@@ -91,7 +92,8 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
 def install_pipeline(app: OpenAPI) -> None:
     """The steps around every view (pipeline.py), with the ones switched off left out.
 
-    Before: timer → API version (406) → rate limits (429, counted even when the
+    Before: timer → trusted Host (400: before anything else looks at the request) → API
+    version (406) → rate limits (429, counted even when the
     credentials then fail: that is what stops password guessing) → authentication (401)
     → body checks (415/413/400) → If-Match (412); then the view (validation, permissions).
     After: ETag / 304 → RateLimit-* headers → X-Request-ID, Cache-Control → metrics and
@@ -102,6 +104,7 @@ def install_pipeline(app: OpenAPI) -> None:
     after: list[pipeline.AfterStep] = []
     if recorder is not None:
         before.append(observability.start_timer)
+    before.append(hosts.init_app(app))
     before.append(http.negotiate_version)
     if limiter is not None:
         before.append(limiter.check)
