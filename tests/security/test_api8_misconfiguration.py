@@ -179,6 +179,14 @@ class TestPublicUrl:
             )  # fmt: skip
             assert user.status_code == 201, user.get_json()
             assert user.headers["Location"] == f"{base}/api/v1/users/{user.get_json()['id']}"
+        # Mounted under a prefix (SCRIPT_NAME) that PUBLIC_URL already carries: not twice.
+        mounted = client.post(
+            "/api/v1/tasks",
+            json={"title": "t"},
+            headers=headers,
+            environ_overrides={"SCRIPT_NAME": "/prefix"},
+        )
+        assert mounted.headers["Location"].startswith(f"{base}/api/v1/tasks/")
         # Its host is trusted; others are still refused.
         assert client.get("/api/v1/me", headers={**headers, "Host": EVIL}).status_code == 400
 
