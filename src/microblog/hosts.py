@@ -99,7 +99,10 @@ def public_host(public_url: str) -> str:
 def trusted_names(config: Any) -> frozenset[str]:
     """Every trusted host name for an app's config (validated: start-up fails on a bad one)."""
     names = set(LOOPBACK_HOSTS)
-    names.update(normalise_host(entry) for entry in config["TRUSTED_HOST_NAMES"] if entry.strip())
+    entries = config["TRUSTED_HOST_NAMES"]
+    if isinstance(entries, str):  # a comma-separated string, as in the environment
+        entries = entries.split(",")
+    names.update(normalise_host(entry) for entry in entries if entry.strip())
     if config["PUBLIC_URL"]:
         names.add(public_host(config["PUBLIC_URL"]))
     return frozenset(names)
