@@ -2,7 +2,11 @@
 # The Microblog API image: gunicorn serving the app from a virtualenv built from uv.lock.
 #
 #   docker build -t microblog .
-#   docker run --rm -e SECRET_KEY=... -e DATABASE_URL=postgresql://... -p 8000:8000 microblog
+#   docker run --rm -e SECRET_KEY=... -e PUBLIC_URL=https://api.example.com \
+#     -e DATABASE_URL=postgresql://... -p 8000:8000 microblog
+#
+# The HEALTHCHECK asks for http://127.0.0.1:.../healthz: loopback names are always trusted
+# hosts, whatever PUBLIC_URL/TRUSTED_HOSTS say (docs/security.md).
 #
 # Migrations are not run here (the image has no database to talk to): run
 # `flask --app microblog db upgrade` once per release, as docker-compose.yml's migrate

@@ -13,6 +13,7 @@ from microblog import (
     conditional,
     cors,
     errors,
+    hosts,
     http,
     logs,
     observability,
@@ -91,10 +92,11 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
 def install_pipeline(app: OpenAPI) -> None:
     """The steps around every view (pipeline.py), with the ones switched off left out.
 
-    Before: timer → API version (406) → default rate limit (429) → authentication (401;
-    a password check first spends the login budget, 429 when it is spent, whatever the
-    route) → body checks (415/413/400) → If-Match (412); then the view (validation,
-    permissions; the JSON login spends the login budget the same way).
+    Before: timer → trusted Host (400: before anything else looks at the request) → API
+    version (406) → default rate limit (429) → authentication (401; a password check first
+    spends the login budget, 429 when it is spent, whatever the route) → body checks
+    (415/413/400) → If-Match (412); then the view (validation, permissions; the JSON login
+    and ``current_password`` spend the login budget the same way).
     After: ETag / 304 → RateLimit-* headers → X-Request-ID, Cache-Control → metrics and
     the request's log line."""
     limiter = ratelimit.init_app(app)
@@ -103,6 +105,7 @@ def install_pipeline(app: OpenAPI) -> None:
     after: list[pipeline.AfterStep] = []
     if recorder is not None:
         before.append(observability.start_timer)
+    before.append(hosts.init_app(app))
     before.append(http.negotiate_version)
     if limiter is not None:
         before.append(limiter.check)

@@ -6,12 +6,77 @@ production is the default so that a forgotten variable never weakens a deploymen
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
 
-PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+log = logging.getLogger("microblog.config")
+
+#: Secrets refused in production whatever their length (compared case-insensitively).
+WEAK_SECRETS = frozenset(
+    {
+        "",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "secretkey",
+        "mysecret",
+        "supersecret",
+        "topsecret",
+        "jwt-secret",
+        "jwt_secret",
+        "jwtsecret",
+        "changeme",
+        "change-me",
+        "change_me",
+        "changethis",
+        "change-this",
+        "please-change-me",
+        "password",
+        "passw0rd",
+        "p@ssw0rd",
+        "default",
+        "dev",
+        "development",
+        "test",
+        "testing",
+        "insecure",
+        "admin",
+        "key",
+        "flask",
+        "microblog",
+        "123456",
+        "12345678",
+        "1234567890",
+        "qwerty",
+        "letmein",
+        "your-secret-key",
+        "your_secret_key",
+        "your-secret-key-here",
+        "replace-me",
+        "xxx",
+    }
+)
+#: The shortest secret production accepts, in bytes of UTF-8 (HS256 wants a 256-bit key).
+MIN_SECRET_BYTES = 32
+#: A short sequence repeated ("aaaa…", "changemechangeme…"): no entropy however long.
+REPEATED = re.compile(r"(.{1,8}?)\1+", re.DOTALL)
+HOW_TO_MAKE_ONE = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+def secret_problem(name: str, value: str | None) -> str | None:
+    """Why ``value`` is not good enough for the secret setting ``name``, or None."""
+    if value is None or not value.strip():
+        return f"{name} must be set"
+    size = len(value.encode())
+    if value.strip().lower() in WEAK_SECRETS or REPEATED.fullmatch(value):
+        return f"{name} is a well-known or repetitive placeholder value"
+    if size < MIN_SECRET_BYTES:
+        return f"{name} is {size} bytes long; it must be at least {MIN_SECRET_BYTES} bytes"
+    return None
 
 
 def _int(name: str, default: int) -> int:
@@ -43,6 +108,11 @@ def _float(name: str, default: float) -> float:
     if not 0 <= value <= 60:
         raise RuntimeError(f"{name} must be between 0 and 60 (seconds), got {raw!r}")
     return value
+
+
+def _list(name: str) -> list[str]:
+    """A comma-separated setting's entries, blanks dropped."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -77,6 +147,17 @@ class Config:
         )
         # How many reverse proxies in front of us may set X-Forwarded-* (0: trust none).
         self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+        # Where clients reach the API (scheme://host[:port][/prefix]): links and Location
+        # are built from it, whatever Host a request carries (hosts.py).
+        self.PUBLIC_URL: str | None = os.environ.get("PUBLIC_URL", "").strip() or None
+        # Host names a request may carry (hosts.py), besides the loopback names and
+        # PUBLIC_URL's host. Not Flask's own TRUSTED_HOSTS, which stays None: see hosts.py
+        # for why Flask 3.1's check does not do here.
+        self.TRUSTED_HOST_NAMES = _list("TRUSTED_HOSTS")
+        self.TRUSTED_HOSTS = None
+        # /metrics: with a token, only `Authorization: Bearer <token>`; without, loopback
+        # clients only. Also shows /readyz's failing checks (api/ops.py).
+        self.METRICS_TOKEN: str | None = os.environ.get("METRICS_TOKEN") or None
         self.TOKEN_TTL = _int("TOKEN_TTL", 3600)
         self.JWT_ACCESS_TTL = _int("JWT_ACCESS_TTL", 15 * 60)
         self.JWT_REFRESH_TTL = _int("JWT_REFRESH_TTL", 30 * 24 * 3600)
@@ -110,12 +191,29 @@ class Config:
         self.VALIDATE_RESPONSES = _bool("VALIDATE_RESPONSES", self.ENV_NAME != "production")
 
     def validate(self) -> None:
-        key = self.SECRET_KEY
-        if key is None or key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 16:
-            raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 16 characters "
-                "outside development and testing (e.g. python -c 'import secrets; "
-                "print(secrets.token_urlsafe(32))')"
+        """Production refuses to start with a weak secret or an invalid host setting."""
+        checked = [("SECRET_KEY", self.SECRET_KEY)]
+        # Optional ones: checked when set.
+        checked += [
+            (name, value)
+            for name, value in (
+                ("JWT_SECRET_KEY", self.JWT_SECRET_KEY),
+                ("METRICS_TOKEN", self.METRICS_TOKEN),
+            )
+            if value is not None
+        ]
+        for name, value in checked:
+            problem = secret_problem(name, value)
+            if problem is not None:
+                raise RuntimeError(
+                    f"{problem} outside development and testing: use a random value of at "
+                    f"least {MIN_SECRET_BYTES} bytes, e.g. the output of {HOW_TO_MAKE_ONE}"
+                )
+        # PUBLIC_URL and TRUSTED_HOSTS are checked in every environment, by hosts.init_app.
+        if not self.PUBLIC_URL and not self.TRUSTED_HOST_NAMES:
+            log.warning(
+                "neither PUBLIC_URL nor TRUSTED_HOSTS is set: answering only to requests "
+                "for localhost, 127.0.0.1 and [::1] (any other Host gets 400)"
             )
 
 

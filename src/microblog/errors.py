@@ -52,8 +52,10 @@ class Unauthorized(APIError):
     status_code = 401
     default_message = "Valid credentials are required."
 
-    def __init__(self, message: str | None = None, *, scheme: str = "Bearer") -> None:
-        super().__init__(message, headers={"WWW-Authenticate": f'{scheme} realm="microblog"'})
+    def __init__(
+        self, message: str | None = None, *, scheme: str = "Bearer", realm: str = "microblog"
+    ) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": f'{scheme} realm="{realm}"'})
 
 
 class ServiceUnavailable(APIError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import select
 import sys
 import threading
@@ -112,13 +113,47 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry).decode()
 
 
+def _escapes() -> dict[int, str]:
+    """Backslash escapes for what could end or rewrite a line on a terminal or in a log
+    file: C0 controls (CR and LF included), DEL, C1 controls and the Unicode line and
+    paragraph separators."""
+    table = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+    table.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+    table.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+    return table
+
+
+ESCAPES = _escapes()
+#: A value written bare in ``key=value`` text; anything else is quoted (``"`` and ``\\``
+#: escaped), so that a value holding spaces or ``=`` cannot pass for more fields.
+BARE_VALUE = re.compile(r"[^\s\"=]+")
+
+
+def escape_text(text: str) -> str:
+    """``text`` with every character in :data:`ESCAPES` written as its escape."""
+    if text.isprintable():  # the common case: nothing to escape
+        return text
+    return text.translate(ESCAPES)
+
+
+def _value(value: Any) -> str:
+    text = str(value)
+    if BARE_VALUE.fullmatch(text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 class TextFormatter(logging.Formatter):
+    """``time level logger message`` or, for a record with ``fields`` (the access line),
+    ``key=value`` pairs. One record is always one line: control characters in any part of
+    it (a path with ``%0A``, a traceback's new lines) are escaped (JSON escapes them too)."""
+
     def format(self, record: logging.LogRecord) -> str:
         fields = getattr(record, "fields", None)
         if fields:
-            record.msg = " ".join(f"{k}={v}" for k, v in fields.items())
+            record.msg = " ".join(f"{k}={_value(v)}" for k, v in fields.items())
             record.args = ()
-        return super().format(record)
+        return escape_text(super().format(record))
 
 
 class BatchingStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]

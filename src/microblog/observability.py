@@ -169,7 +169,10 @@ def metrics() -> Response:
     return Response(body, mimetype=PROMETHEUS_TEXT)
 
 
-def readiness(app: Flask) -> Response:
+def readiness(app: Flask, *, detailed: bool) -> Response:
+    """200 when the database (and Redis, if configured) answer, else 503. ``detailed``:
+    the checks by name (which one failed, and its exception's class); otherwise only
+    ready or not, so that an outsider cannot map the service's dependencies."""
     failures: dict[str, list[str]] = {}
     try:
         with db.engine.connect() as conn:
@@ -185,11 +188,15 @@ def readiness(app: Flask) -> Response:
         except redis.RedisError as exc:
             failures["redis"] = [type(exc).__name__]
     if failures:
+        if not detailed:
+            return error_response(503, "Not ready.")
         return error_response(
             503, f"Not ready: {', '.join(sorted(failures))} unavailable.", errors=failures
         )
-    checks = {"database": "ok", **({"redis": "ok"} if url else {})}
-    return Response(orjson.dumps({"status": "ok", "checks": checks}), mimetype="application/json")
+    body: dict[str, object] = {"status": "ok"}
+    if detailed:
+        body["checks"] = {"database": "ok", **({"redis": "ok"} if url else {})}
+    return Response(orjson.dumps(body), mimetype="application/json")
 
 
 def recorder(app: Flask) -> RequestRecorder | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import itertools
 import os
 import re
 import secrets
@@ -191,6 +192,8 @@ def deployment_environment(
         # As behind deploy/nginx.conf (the nginx tests); requests sent straight to an
         # instance carry no X-Forwarded-* header, so nothing changes for them.
         TRUSTED_PROXIES="1",
+        # The name clients use (here the loopback address nginx and the tests listen on).
+        TRUSTED_HOSTS="127.0.0.1",
     )
     return env
 
@@ -321,8 +324,14 @@ def test_rate_limits_are_counted_across_instances(deployment: Deployment) -> Non
     assert remaining == [*range(RATE_LIMIT - 1, -1, -1), 0, 0]
 
 
+#: /metrics is served to loopback clients under the default budget (RATE_LIMIT a minute
+#: per address): the tests scrape far more often than a Prometheus would, so each scrape
+#: comes from an address of its own in 127.1/16 (Linux routes all of 127/8 to loopback).
+SCRAPERS = (f"127.1.{n // 250}.{n % 250 + 1}" for n in itertools.count())
+
+
 def healthz_count(instance: Instance) -> float:
-    reply = call(instance.base, "GET", "/metrics")
+    reply = call(instance.base, "GET", "/metrics", source=next(SCRAPERS))
     assert reply.status == 200, reply.body
     text = reply.body.decode()
     pattern = r"^microblog_http_requests_total\{([^}]*)\} ([0-9.e+]+)$"
@@ -462,3 +471,15 @@ def test_nginx_refuses_large_bodies_and_outside_metrics_scrapes(nginx: Instance)
     assert large.status == 413
     assert call(nginx.base, "GET", "/metrics").status == 200
     assert call(nginx.base, "GET", "/metrics", source=OTHER_CLIENT).status == 403
+
+
+def test_behind_nginx_the_forwarded_host_must_be_trusted(nginx: Instance) -> None:
+    """nginx passes the client's Host on (X-Forwarded-Host); the app refuses one it does
+    not answer to, so no link can be written for it."""
+    client = "127.0.0.3"  # a budget of its own: earlier tests spent 127.0.0.1's
+    refused = call(
+        nginx.base, "GET", "/api/v1/users", headers={"Host": "evil.example"}, source=client
+    )
+    assert refused.status == 400, refused.body
+    assert refused.json()["error"] == "Bad Request"
+    assert call(nginx.base, "GET", "/api/v1/users", source=client).status == 200

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from microblog import create_app
@@ -22,7 +24,9 @@ def test_production_refuses_placeholder_secrets(
 
 
 def test_production_starts_with_a_real_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(32))
+    monkeypatch.delenv("JWT_SECRET_KEY", raising=False)
+    monkeypatch.delenv("METRICS_TOKEN", raising=False)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     app = create_app("production")
     assert not app.config["DEBUG"] and not app.config["TESTING"]

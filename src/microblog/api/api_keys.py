@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from microblog.api.responses import no_content, respond
 from microblog.auth import SECURITY, auth_required, require_user
+from microblog.hosts import external_url_for
 from microblog.models import ApiKey
 from microblog.pagination import PageRequest, collection
 from microblog.schemas.auth import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPath
@@ -46,7 +47,7 @@ def create_key(body: ApiKeyCreate) -> Response:
         "prefix": key.prefix,
         "created_at": isoformat(key.created_at),
     }
-    location = url_for("api_keys.list_keys", _external=True) + f"/{key.id}"
+    location = external_url_for("api_keys.list_keys") + f"/{key.id}"
     return respond(
         ApiKeyCreated,
         data,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from flask import Response, current_app, url_for
+from flask import Response, current_app
 from pydantic import BaseModel
+
+from microblog.hosts import external_url_for
 
 
 def respond(
@@ -45,5 +47,5 @@ def no_content() -> Response:
 
 
 def created(schema: type[BaseModel], data: Any, endpoint: str, **values: Any) -> Response:
-    location = url_for(endpoint, _external=True, **values)
+    location = external_url_for(endpoint, **values)
     return respond(schema, data, status=201, headers={"Location": location})

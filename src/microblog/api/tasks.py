@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from microblog.api.responses import created, no_content, respond
 from microblog.auth import SECURITY, auth_required, require_user
+from microblog.hosts import external_url
 from microblog.models import Task
 from microblog.pagination import PageRequest, collection
 from microblog.schemas.common import Collection
@@ -34,7 +35,7 @@ def represent(task: Task) -> dict[str, Any]:
         "done": task.done,
         "created_at": isoformat(task.created_at),
         "updated_at": isoformat(task.updated_at),
-        "uri": request.host_url.rstrip("/") + path,
+        "uri": external_url(path),
         "_links": {"self": path},
     }
 

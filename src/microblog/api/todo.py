@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, url_for
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from microblog.api.responses import respond
 from microblog.auth import SECURITY, auth_required, require_user
+from microblog.hosts import external_url_for
 from microblog.models import Task
 from microblog.schemas.tasks import (
     LegacyResult,
@@ -36,7 +37,7 @@ AUTH = SECURITY["basic_or_bearer"]
 
 def legacy(task: Task) -> dict[str, Any]:
     return {
-        "uri": url_for("todo.get_task", task_id=task.id, _external=True),
+        "uri": external_url_for("todo.get_task", task_id=task.id),
         "title": task.title,
         "description": task.description,
         "done": task.done,
