@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from microblog.schemas.common import (
     NO_NUL,
     Collection,
+    Id,
     InputModel,
     OutputModel,
     PageQuery,
@@ -47,7 +48,7 @@ class UserUpdate(InputModel):
 
 
 class UserPath(BaseModel):
-    user_id: int = Field(description="User id.")
+    user_id: Id = Field(description="User id.")
 
 
 class UserListQuery(PageQuery):
