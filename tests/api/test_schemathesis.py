@@ -87,7 +87,10 @@ class Findings:
         name = "/".join(type(failure).checks) or type(failure).__name__
         self.counts[name] += 1
         examples = self.examples.setdefault(name, [])
-        if len(examples) < 3:
+        # One example per operation, so that the three shown say different things.
+        if len(examples) < 3 and not any(
+            e.startswith(case.operation.label + " ") for e in examples
+        ):
             examples.append(f"{case.operation.label} -> {status}: {failure.title}")
 
     def lines(self) -> Iterator[str]:
