@@ -204,3 +204,19 @@ def redis_url(redis_server: str) -> Iterator[str]:
     yield redis_server
     client.flushdb()
     client.close()
+
+
+#: Lines a test leaves for the end of the run's terminal summary, under a title of its own
+#: (e.g. the schemathesis findings that are recorded rather than failed).
+RUN_NOTES = pytest.StashKey[dict[str, list[str]]]()
+
+
+def add_run_notes(config: pytest.Config, title: str, lines: list[str]) -> None:
+    config.stash.setdefault(RUN_NOTES, {})[title] = lines
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for title, lines in config.stash.get(RUN_NOTES, {}).items():
+        terminalreporter.write_sep("-", title)
+        for line in lines:
+            terminalreporter.write_line(line)

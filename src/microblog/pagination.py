@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from flask import current_app, request
 from itsdangerous import BadData, URLSafeSerializer
+from pydantic import Strict, TypeAdapter
 from sqlalchemy import Select
 from sqlalchemy.engine import Row
 
 from microblog.errors import ValidationFailed
 from microblog.extensions import read_connection
+from microblog.schemas.common import Id, UTCInstant
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,10 @@ def collection(
 # -- keyset mode ------------------------------------------------------------------------
 
 CURSOR_SALT = "microblog.keyset-cursor.v1"
+#: What a cursor holds, in the same bounds as the query parameters: ``[created_at, id]``.
+_CURSOR_POSITION: TypeAdapter[tuple[datetime, int]] = TypeAdapter(
+    tuple[UTCInstant, Annotated[Id, Strict()]]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +123,7 @@ def encode_cursor(created_at: datetime, item_id: int) -> str:
 
 def decode_cursor(token: str) -> tuple[datetime, int]:
     try:
-        when, item_id = _cursor_serializer().loads(token)
-        if not isinstance(item_id, int) or isinstance(item_id, bool):
-            raise ValueError("bad id")
-        return datetime.fromisoformat(when), item_id
+        return _CURSOR_POSITION.validate_python(_cursor_serializer().loads(token))
     except (BadData, ValueError, TypeError):
         raise ValidationFailed(errors={"cursor": ["Invalid or tampered cursor."]}) from None
 

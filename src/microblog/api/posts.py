@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
@@ -71,11 +69,8 @@ def create_post(body: PostCreate) -> Response:
 @auth_required(optional=True)
 def list_posts(query: PostListQuery) -> Response:
     pager = pager_for(query)
-    since = query.since
-    if since is not None and since.tzinfo is not None:
-        since = since.astimezone(UTC).replace(tzinfo=None)
     result = service.list_posts(
-        pager, author=query.author, q=query.q, since=since, sort=query.sort
+        pager, author=query.author, q=query.q, since=query.since, sort=query.sort
     )
     return listing(pager, result)
 

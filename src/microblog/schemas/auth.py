@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from microblog.auth.passwords import MAX_PASSWORD_LENGTH
-from microblog.schemas.common import NO_NUL, InputModel, OutputModel, UTCDateTime
+from microblog.schemas.common import NO_NUL, Id, InputModel, OutputModel, UTCDateTime
 
 Credential = Annotated[str, StringConstraints(min_length=1, max_length=4096), NO_NUL]
 
@@ -47,7 +47,7 @@ class ApiKeyCreate(InputModel):
 
 
 class ApiKeyPath(BaseModel):
-    key_id: int = Field(description="API key id.")
+    key_id: Id = Field(description="API key id.")
 
 
 class ApiKeyLinks(OutputModel):

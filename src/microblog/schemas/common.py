@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -18,6 +20,56 @@ ItemT = TypeVar("ItemT")
 
 #: A UTC time rendered as ISO 8601 with fractional seconds and ``Z``.
 UTCDateTime = Annotated[datetime, PlainSerializer(isoformat, return_type=str)]
+
+# -- input bounds (API.md §6) -----------------------------------------------------------
+# Every integer and every time a client sends is one of the types below, so the range is
+# decided here, once: validation refuses what is outside it (400 with a field error), the
+# OpenAPI document shows it (``minimum``/``maximum``, ``format: date-time``), and nothing
+# out of range reaches a database driver (an ``OverflowError`` there was a 500).
+
+#: The widest integer any supported database binds (SQLite INTEGER, PostgreSQL BIGINT).
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+#: Ids are ``INTEGER`` columns: 32-bit on PostgreSQL. ``IdConverter`` (http.py) matches
+#: the same range in paths, where anything else is a 404.
+ID_MAX = 2**31 - 1
+#: Page numbers are 32-bit: far past any real end, and every client can parse them.
+MAX_PAGE = 2**31 - 1
+
+#: Any integer a client may send that has no tighter bound of its own.
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+#: A row id (a path id, or a query parameter naming a row, such as ``author``).
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+#: ``page``: from 1.
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+#: ``per_page``/``limit``: from 1; any larger value up to ``INT64_MAX`` is clamped to the
+#: configured cap (API.md §5), beyond it is a 400 like any other out-of-range integer.
+PageSize = Annotated[int, Field(ge=1, le=INT64_MAX)]
+
+
+def _iso_8601_only(value: object) -> object:
+    # Pydantic would also read a number of seconds ("0.5", "1700000000") as a time.
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO 8601 time, e.g. 2024-05-01T12:00:00Z")
+    return value
+
+
+def to_utc(value: datetime) -> datetime:
+    """Naive UTC, as every ``DateTime`` column stores it; a naive time already is UTC.
+
+    ``0001-01-01T00:00:00+14:00`` is a valid ISO 8601 time whose UTC instant is before
+    year 1, which ``datetime`` cannot hold: that is the client's error, not an overflow."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError("must be a time between years 1 and 9999 in UTC") from None
+
+
+#: A time a client sends: ISO 8601 (not a number of seconds), any offset or none (= UTC),
+#: validated to naive UTC within ``datetime``'s range.
+UTCInstant = Annotated[datetime, BeforeValidator(_iso_8601_only), AfterValidator(to_utc)]
 
 
 def _reject_nul(value: str) -> str:
@@ -63,14 +115,10 @@ class QueryModel(BaseModel):
         return cached
 
 
-#: Page numbers are 32-bit: far past any real end, and every client can parse them.
-MAX_PAGE = 2**31 - 1
-
-
 class PageQuery(QueryModel):
-    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
-    per_page: int = Field(
-        10, ge=1, description="Items per page; values above 100 are clamped to 100."
+    page: PageNumber = Field(1, description="Page number, from 1.")
+    per_page: PageSize = Field(
+        10, description="Items per page; values above 100 are clamped to 100."
     )
 
 
@@ -118,8 +166,8 @@ class KeysetQuery(QueryModel):
     cursor: str | None = Field(
         None, max_length=512, description="Opaque cursor from `_meta.next_cursor`."
     )
-    limit: int | None = Field(
-        None, ge=1, description="Items per page (keyset mode); clamped to 100."
+    limit: PageSize | None = Field(
+        None, description="Items per page (keyset mode); clamped to 100."
     )
 
 

@@ -1,34 +1,25 @@
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from microblog.schemas.common import (
-    MAX_PAGE,
     NO_NUL,
+    Id,
     InputModel,
     KeysetCollection,
     KeysetQuery,
     Listing,
     OutputModel,
+    PageNumber,
+    PageSize,
     UTCDateTime,
+    UTCInstant,
 )
 
 Title = Annotated[str, StringConstraints(max_length=200), NO_NUL]
 Body = Annotated[str, StringConstraints(min_length=1, max_length=10_000), NO_NUL]
-
-
-def _iso_8601_only(value: object) -> object:
-    # Pydantic would also read a number of seconds ("0.5", "1700000000") as a time.
-    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("must be an ISO 8601 time, e.g. 2024-05-01T12:00:00Z")
-    return value
-
-
-Since = Annotated[datetime, BeforeValidator(_iso_8601_only)]
 
 POST_SORTS = Literal["created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"]
 
@@ -46,21 +37,23 @@ class PostUpdate(InputModel):
 
 
 class PostPath(BaseModel):
-    post_id: int = Field(description="Post id.")
+    post_id: Id = Field(description="Post id.")
 
 
 class PostListQuery(KeysetQuery):
-    page: int | None = Field(None, ge=1, le=MAX_PAGE, description="Page number (page mode).")
-    per_page: int | None = Field(None, ge=1, description="Items per page (page mode).")
-    author: int | None = Field(None, ge=1, description="Only posts by this user id.")
+    page: PageNumber | None = Field(None, description="Page number (page mode).")
+    per_page: PageSize | None = Field(None, description="Items per page (page mode).")
+    author: Id | None = Field(None, description="Only posts by this user id.")
     q: str | None = Field(None, max_length=100, description="Search in title and body.")
-    since: Since | None = Field(None, description="Only posts created at or after.")
+    since: UTCInstant | None = Field(
+        None, description="Only posts created at or after (no offset: UTC)."
+    )
     sort: POST_SORTS | None = Field(None, description="Page mode only; default -created_at.")
 
 
 class UserPostsQuery(KeysetQuery):
-    page: int | None = Field(None, ge=1, le=MAX_PAGE)
-    per_page: int | None = Field(None, ge=1)
+    page: PageNumber | None = Field(None, description="Page number (page mode).")
+    per_page: PageSize | None = Field(None, description="Items per page (page mode).")
 
 
 class AuthorLinks(OutputModel):

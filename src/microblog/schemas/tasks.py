@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from microblog.schemas.common import NO_NUL, InputModel, OutputModel, PageQuery, UTCDateTime
+from microblog.schemas.common import NO_NUL, Id, InputModel, OutputModel, PageQuery, UTCDateTime
 
 
 def _not_blank(value: str) -> str:
@@ -34,7 +34,7 @@ class TaskUpdate(InputModel):
 
 
 class TaskPath(BaseModel):
-    task_id: int = Field(description="Task id.")
+    task_id: Id = Field(description="Task id.")
 
 
 class TaskListQuery(PageQuery):

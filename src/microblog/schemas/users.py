@@ -8,6 +8,7 @@ from microblog.auth.passwords import MAX_PASSWORD_LENGTH
 from microblog.schemas.common import (
     NO_NUL,
     Collection,
+    Id,
     InputModel,
     OutputModel,
     PageQuery,
@@ -54,7 +55,7 @@ class UserUpdate(InputModel):
 
 
 class UserPath(BaseModel):
-    user_id: int = Field(description="User id.")
+    user_id: Id = Field(description="User id.")
 
 
 class UserListQuery(PageQuery):
