@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE := copy
 
-.PHONY: install run test lint check-migrations bench
+.PHONY: install run test lint check-migrations mutants bench
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -24,6 +24,9 @@ lint: install
 
 check-migrations: install
 	$(UV) run python scripts/check_migrations.py
+
+mutants: install
+	$(UV) run python scripts/check_mutants.py
 
 bench: install
 	bash bench/run.sh

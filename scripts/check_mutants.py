@@ -20,6 +20,9 @@ SRC = ROOT / "src" / "microblog"
 LIFECYCLE = "tests/security/test_api2_credential_lifecycle.py"
 API1 = "tests/security/test_api1_object_level_authorization.py"
 BUDGET = "tests/security/test_api2_login_budget.py"
+BOUNDS = "tests/security/test_api4_resource_bounds.py"
+OPS = "tests/security/test_api5_function_level_authorization.py"
+MISCONFIG = "tests/security/test_api8_misconfiguration.py"
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,48 @@ MUTANTS = [
         "        if len(password) > MAX_PASSWORD_LENGTH:\n",
         "        if False:\n",
         (f"{BUDGET}::test_an_overlong_basic_password_is_refused_without_hashing",),
+    ),
+    Mutant(
+        "untrusted Host not checked",
+        "__init__.py",
+        "    before.append(hosts.init_app(app))\n",
+        "    hosts.init_app(app)\n",
+        (f"{MISCONFIG}::TestUntrustedHost::test_every_rule_and_method_refuses_an_untrusted_host",),
+    ),
+    Mutant(
+        "short secrets accepted in production",
+        "config.py",
+        "    if size < MIN_SECRET_BYTES:\n",
+        "    if size < 16:\n",
+        (f"{MISCONFIG}::TestSecrets::test_31_bytes_refused_32_accepted",),
+    ),
+    Mutant(
+        "text log lines not escaped",
+        "logs.py",
+        "    return text.translate(ESCAPES)\n",
+        "    return text\n",
+        (f"{MISCONFIG}::TestTextLogs",),
+    ),
+    Mutant(
+        "/metrics open to everyone",
+        "api/ops.py",
+        "        if not is_operator(request):\n",
+        "        if False:\n",
+        (f"{OPS}::TestMetrics",),
+    ),
+    Mutant(
+        "ids in queries unbounded",
+        "schemas/common.py",
+        "Id = Annotated[int, Field(ge=1, le=ID_MAX)]",
+        "Id = Annotated[int, Field(ge=1)]",
+        (f"{BOUNDS}::test_author_past_int64_is_400_not_500",),
+    ),
+    Mutant(
+        "times outside UTC's range reach the database",
+        "schemas/common.py",
+        "    except OverflowError:\n        raise ValueError(",
+        "    except ZeroDivisionError:\n        raise ValueError(",
+        (f"{BOUNDS}::test_since_before_year_1_in_utc_is_400_not_500",),
     ),
     Mutant(
         "admins do not see drafts",
