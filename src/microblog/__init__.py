@@ -20,7 +20,7 @@ from microblog import (
     pipeline,
     ratelimit,
 )
-from microblog.auth import passwords, revocation
+from microblog.auth import passwords
 from microblog.config import load_config
 from microblog.extensions import close_read_connection, db, migrate
 from microblog.schemas.common import ErrorOut
@@ -75,7 +75,6 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     )
     app.teardown_appcontext(close_read_connection)
     passwords.init_app(app)
-    revocation.init_app(app)
     http.init_app(app)
     errors.register_error_handlers(app)
     cors.init_app(app)

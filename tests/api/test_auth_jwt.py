@@ -1,5 +1,6 @@
-"""JWT login, refresh rotation with theft detection, logout, claim validation and the
-revocation store (issue #5). The helpers at the top are shared with the matrix tests."""
+"""JWT login, refresh rotation with theft detection, logout, claim validation, and
+revocation through token families (the database is the one record). The helpers at the
+top are shared with the security and integration tests."""
 
 from __future__ import annotations
 
@@ -17,14 +18,8 @@ from flask.testing import FlaskClient
 from jwt.warnings import InsecureKeyLengthWarning
 from sqlalchemy import func, select, update
 
-from microblog import create_app
-from microblog.auth.revocation import (
-    EXTENSION_KEY,
-    DatabaseRevocations,
-    RedisRevocations,
-)
 from microblog.extensions import db
-from microblog.models import RefreshToken, RevokedToken, TokenFamily, User
+from microblog.models import RefreshToken, TokenFamily, User
 from microblog.services.jwt_tokens import REQUIRED_CLAIMS
 from microblog.timeutil import utcnow
 from tests.conftest import Api, basic, bearer
@@ -392,9 +387,8 @@ def test_logout_revokes_access_token_and_family(api: Api, client: FlaskClient) -
     second = refresh(client, pair["refresh_token"]).get_json()
     response = client.post(LOGOUT, headers=bearer(second["access_token"]))
     assert response.status_code == 204
-    jti = claims_of(second["access_token"])["jti"]
-    revoked = db.session.get(RevokedToken, jti)
-    assert revoked is not None
+    family = db.session.get(TokenFamily, claims_of(second["access_token"])["fam"])
+    assert family is not None and family.revoked_at is not None
     assert me_status(client, second["access_token"]) == 401
     assert me_status(client, pair["access_token"]) == 401  # same family
     assert_401(refresh(client, second["refresh_token"]))
@@ -470,11 +464,11 @@ def test_expired_access_token_is_rejected_within_leeway_accepted(
     assert me_status(client, forge(app, token, nbf=now + leeway + 60)) == 401
 
 
-def test_revocation_expiry_is_utc_whatever_the_local_timezone(
+def test_revocation_time_is_utc_whatever_the_local_timezone(
     api: Api, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The revocation of an access token must outlive the token: its expiry is kept in
-    naive UTC like every other time, not in the server's local time."""
+    """A family's revocation time is naive UTC like every other time, not the server's
+    local time."""
     alice = api.register("alice")
     for zone in ("EST5", "JST-9"):
         monkeypatch.setenv("TZ", zone)
@@ -486,24 +480,11 @@ def test_revocation_expiry_is_utc_whatever_the_local_timezone(
             monkeypatch.undo()
             time.tzset()
         db.session.rollback()
-        row = db.session.get(RevokedToken, claims_of(pair["access_token"])["jti"])
-        expected = utcnow() + timedelta(minutes=15)
-        assert abs((row.expires_at - expected).total_seconds()) < 60, (zone, row.expires_at)
+        family = db.session.get(TokenFamily, claims_of(pair["access_token"])["fam"])
+        assert abs((family.revoked_at - utcnow()).total_seconds()) < 60, (zone, family)
 
 
-# --- revocation store ------------------------------------------------------------------
-
-
-def test_revocation_store_is_the_database_unless_redis_url_is_set() -> None:
-    plain = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "REDIS_URL": None})
-    assert isinstance(plain.extensions[EXTENSION_KEY], DatabaseRevocations)
-    redis_app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "REDIS_URL": "redis://127.0.0.1:1/0"}
-    )
-    assert isinstance(redis_app.extensions[EXTENSION_KEY], RedisRevocations)
-
-
-def test_expired_revocations_and_families_are_cleaned_up(api: Api, client: FlaskClient) -> None:
+def test_expired_families_are_cleaned_up(api: Api, client: FlaskClient) -> None:
     alice = api.register("alice")
     live = login(client, alice)
     dead = login(client, alice)
@@ -511,9 +492,6 @@ def test_expired_revocations_and_families_are_cleaned_up(api: Api, client: Flask
         assert client.post(LOGOUT, headers=bearer(pair["access_token"])).status_code == 204
     past = utcnow() - timedelta(seconds=1)
     dead_claims = claims_of(dead["access_token"])
-    db.session.execute(
-        update(RevokedToken).where(RevokedToken.jti == dead_claims["jti"]).values(expires_at=past)
-    )
     db.session.execute(
         update(TokenFamily).where(TokenFamily.id == dead_claims["fam"]).values(expires_at=past)
     )
@@ -523,7 +501,6 @@ def test_expired_revocations_and_families_are_cleaned_up(api: Api, client: Flask
 
     db.session.rollback()
     live_claims = claims_of(live["access_token"])
-    assert db.session.get(RevokedToken, dead_claims["jti"]) is None
     assert db.session.get(TokenFamily, dead_claims["fam"]) is None
     assert (
         db.session.scalar(
@@ -533,47 +510,8 @@ def test_expired_revocations_and_families_are_cleaned_up(api: Api, client: Flask
         )
         == 0
     )
-    assert db.session.get(RevokedToken, live_claims["jti"]) is not None
     assert db.session.get(TokenFamily, live_claims["fam"]).revoked_at is not None
     assert me_status(client, live["access_token"]) == 401
-
-
-@pytest.fixture
-def redis_app(database_url: str, redis_url: str) -> Any:
-    from tests.integration.test_revocation_multi_instance import make_app
-
-    with make_app(database_url, REDIS_URL=redis_url) as app:
-        yield app
-
-
-def test_redis_store_mirrors_revocations_with_a_ttl(redis_app: Flask, redis_url: str) -> None:
-    import redis
-
-    client = redis_app.test_client()
-    api = Api(client)
-    alice = api.register("alice")
-    pair = login(client, alice)
-    replayed = login(client, alice)
-    assert me_status(client, pair["access_token"]) == 200
-    assert client.post(LOGOUT, headers=bearer(pair["access_token"])).status_code == 204
-    refresh(client, replayed["refresh_token"])
-    assert refresh(client, replayed["refresh_token"]).status_code == 401
-
-    store = redis.Redis.from_url(redis_url)
-    prefix = RedisRevocations.PREFIX
-    claims = claims_of(pair["access_token"])
-    access_ttl = redis_app.config["JWT_ACCESS_TTL"]
-    for key in (
-        f"{prefix}jti:{claims['jti']}",
-        f"{prefix}fam:{claims['fam']}",
-        f"{prefix}fam:{claims_of(replayed['refresh_token'])['fam']}",
-    ):
-        ttl = store.ttl(key)
-        # kept as long as an access token of it can live, then Redis drops it
-        assert access_ttl - 60 < ttl <= access_ttl + 1, (key, ttl)
-    assert me_status(client, pair["access_token"]) == 401
-    assert me_status(client, replayed["access_token"]) == 401
-    store.close()
 
 
 # --- password change ------------------------------------------------------------------

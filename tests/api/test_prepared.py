@@ -29,7 +29,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
-from microblog.auth.revocation import IS_REVOKED
 from microblog.extensions import db
 from microblog.models import Token, User
 from microblog.prepared import Prepared
@@ -221,23 +220,22 @@ def test_api_key_principal_matches_sqlalchemy(
     assert statement_plan(PRINCIPAL_BY_PREFIX, conn) is not None
 
 
-def test_is_revoked_matches_sqlalchemy(
+def test_active_user_forgets_a_logged_out_family(
     people: People, client: FlaskClient, conn: Connection
 ) -> None:
-    """IS_REVOKED: a boolean column (an integer on SQLite, converted), false then true
-    after the JWT's logout."""
+    """ACTIVE_USER is the revocation check: a row before the JWT's logout, none after."""
     response = client.post(
         "/api/v1/auth/login", json={"username": "carol", "password": people.carol["password"]}
     )
     assert response.status_code == 200, response.get_json()
     access = response.get_json()["access_token"]
     claims = jwt.decode(access, options={"verify_signature": False})
-    params = {"jti": claims["jti"], "fam": claims["fam"]}
-    assert assert_same_as_sqlalchemy(conn, IS_REVOKED, params) == [(False,)]
+    params = {"user_id": claims["sub"], "family_id": claims["fam"]}
+    assert len(assert_same_as_sqlalchemy(conn, ACTIVE_USER, params)) == 1
     conn.rollback()
     logout = client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {access}"})
     assert logout.status_code == 204
-    assert assert_same_as_sqlalchemy(conn, IS_REVOKED, params) == [(True,)]
+    assert assert_same_as_sqlalchemy(conn, ACTIVE_USER, params) == []
 
 
 def test_datetime_bind_parameter_is_compared_as_a_datetime(

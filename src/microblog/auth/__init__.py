@@ -76,10 +76,8 @@ class Principal:
     credential: Credential = "password"
     #: the opaque token's row id (credential "token")
     token_id: int | None = None
-    #: the JWT's id, family and expiry (credential "jwt")
-    jti: str | None = None
+    #: the JWT's family, i.e. its login (credential "jwt")
     family_id: str | None = None
-    expires_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 models, one module per aggregate."""
 
-from microblog.models.auth import ApiKey, RefreshToken, RevokedToken, TokenFamily
+from microblog.models.auth import ApiKey, RefreshToken, TokenFamily
 from microblog.models.idempotency import IdempotencyKey
 from microblog.models.post import Post
 from microblog.models.stats import post_stats
@@ -12,7 +12,6 @@ __all__ = [
     "IdempotencyKey",
     "Post",
     "RefreshToken",
-    "RevokedToken",
     "Task",
     "Token",
     "TokenFamily",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from microblog.extensions import db
@@ -56,14 +56,3 @@ class RefreshToken(db.Model):  # type: ignore[name-defined,misc]
     )
     expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
     used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-
-
-class RevokedToken(db.Model):  # type: ignore[name-defined,misc]
-    """A revoked access token (by ``jti``), kept until it would have expired anyway."""
-
-    __tablename__ = "revoked_tokens"
-
-    jti: Mapped[str] = mapped_column(String(32), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
-
-    __table_args__ = (Index("ix_revoked_tokens_expires_at", "expires_at"),)

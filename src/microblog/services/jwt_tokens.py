@@ -6,24 +6,26 @@
 * A login starts a *family*. ``refresh`` spends the presented refresh token and issues a
   new pair in the same family; presenting a spent refresh token again means it was
   stolen (or replayed), so the whole family is revoked.
-* Revoking a family also kills the access tokens issued in it (their ``fam`` claim).
+* Revoking a family also kills the access tokens issued in it (their ``fam`` claim):
+  every access check reads the family in the same query as the user (``ACTIVE_USER``), so
+  the database is the one record of revocations, shared by every process, and there is no
+  separate store to mirror or to lose (docs/authentication.md#what-ends-what).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import jwt
 from flask import current_app
 from sqlalchemy import bindparam, delete, select, update
 
-from microblog.auth import Principal, revocation
-from microblog.auth.revocation import revocations
+from microblog.auth import Principal
 from microblog.errors import Unauthorized, ValidationFailed
 from microblog.extensions import db
-from microblog.models import RefreshToken, RevokedToken, TokenFamily, User
+from microblog.models import RefreshToken, TokenFamily, User
 from microblog.prepared import Prepared
 from microblog.timeutil import utcnow
 
@@ -168,7 +170,7 @@ def principal_for_access(token: str) -> Principal | None:
     except InvalidToken:
         return None
     row = ACTIVE_USER.fetch_one({"user_id": claims["sub"], "family_id": claims["fam"]})
-    if row is None or revocations().is_revoked(claims["jti"], claims["fam"]):
+    if row is None:
         return None
     user_id, username, role, last_seen = row
     return Principal(
@@ -177,14 +179,12 @@ def principal_for_access(token: str) -> Principal | None:
         role=role,
         last_seen=last_seen,
         credential="jwt",
-        jti=claims["jti"],
         family_id=claims["fam"],
-        expires_at=datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None),
     )
 
 
 def revoke_families(family_ids: list[str]) -> None:
-    """Mark families revoked; the caller commits, then the revocation store mirrors it."""
+    """Mark families revoked (the caller commits): their tokens fail from the next request."""
     if not family_ids:
         return
     now = utcnow()
@@ -193,7 +193,6 @@ def revoke_families(family_ids: list[str]) -> None:
         .where(TokenFamily.id.in_(family_ids), TokenFamily.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    revocation.record(families=family_ids)
 
 
 def revoke_user_families(user_id: int) -> None:
@@ -204,8 +203,8 @@ def revoke_user_families(user_id: int) -> None:
 
 
 def logout(principal: Principal, refresh_token: str | None) -> None:
-    """Revoke the access token in use and its family, and the family of
-    ``refresh_token`` if one is sent (it must be the caller's)."""
+    """Revoke the family of the access token in use (it and every token of that login),
+    and the family of ``refresh_token`` if one is sent (it must be the caller's)."""
     families: list[str] = []
     if refresh_token is not None:
         try:
@@ -217,22 +216,16 @@ def logout(principal: Principal, refresh_token: str | None) -> None:
         if claims["sub"] != principal.id:
             raise ValidationFailed(errors={"refresh_token": ["Not your refresh token."]})
         families.append(claims["fam"])
-    if principal.credential == "jwt":
-        assert principal.jti
-        assert principal.family_id
-        assert principal.expires_at
-        if db.session.get(RevokedToken, principal.jti) is None:
-            db.session.add(RevokedToken(jti=principal.jti, expires_at=principal.expires_at))
-        revocation.record(jtis=[(principal.jti, principal.expires_at)])
+    if principal.family_id is not None:
         families.append(principal.family_id)
     revoke_families(families)
     db.session.commit()
 
 
 def cleanup() -> None:
-    """Forget what can no longer matter: expired revocations and families."""
+    """Forget what can no longer matter: expired families (revoked or not) and their
+    refresh tokens."""
     now = utcnow()
-    db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
     expired = select(TokenFamily.id).where(TokenFamily.expires_at < now)
     db.session.execute(delete(RefreshToken).where(RefreshToken.family_id.in_(expired)))
     db.session.execute(delete(TokenFamily).where(TokenFamily.expires_at < now))

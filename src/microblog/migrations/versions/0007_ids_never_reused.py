@@ -1,4 +1,5 @@
-"""ids never reused after a delete (SQLite AUTOINCREMENT); token families outlive their account
+"""ids never reused after a delete (SQLite AUTOINCREMENT); token families outlive their
+account; revocations live in token families only (no revoked_tokens)
 
 Revision ID: 0007_ids_never_reused
 Revises: 0006_post_stats
@@ -8,7 +9,9 @@ SQLite without AUTOINCREMENT hands the highest deleted id out again, and an id n
 principal a credential belongs to (docs/security.md#ids). SQLite cannot add AUTOINCREMENT to
 a table, so each table is rebuilt by Alembic's batch mode (data kept); PostgreSQL's
 sequences never reuse a value, so there only ``token_families`` changes: a deleted
-account's families stay, revoked, with ``user_id`` NULL until they expire.
+account's families stay, revoked, with ``user_id`` NULL until they expire. Every JWT
+check now reads its family, so the table of revoked access-token ids (each one's family
+was revoked with it) has nothing left to say.
 """
 
 import sqlalchemy as sa
@@ -54,9 +57,17 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         _rebuild(autoincrement=True)
     _family_owner(nullable=True, ondelete="SET NULL")
+    op.drop_table("revoked_tokens")
 
 
 def downgrade() -> None:
+    op.create_table(
+        "revoked_tokens",
+        sa.Column("jti", sa.String(length=32), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("jti", name=op.f("pk_revoked_tokens")),
+    )
+    op.create_index("ix_revoked_tokens_expires_at", "revoked_tokens", ["expires_at"])
     op.execute(
         "DELETE FROM refresh_tokens WHERE family_id IN "
         "(SELECT id FROM token_families WHERE user_id IS NULL)"
