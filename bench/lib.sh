@@ -63,7 +63,9 @@ SERVER_PID=""
 WRK_PID=""
 SERVICES_PID=""
 COMMIT="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
-if [ -z "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ] && [ "$COMMIT" != unknown ]; then
+# Clean but for bench/results/, where each scenario of `make bench` writes its results.
+if [ -z "$(git -C "$ROOT" status --porcelain -- . ':!bench/results' 2>/dev/null)" ] \
+  && [ "$COMMIT" != unknown ]; then
   CLEAN_AT_START=yes
 else
   CLEAN_AT_START=no
