@@ -40,9 +40,9 @@ graceful_timeout = 30  # time given to in-flight requests on SIGTERM / restart
 keepalive = 5  # only used by non-sync workers; above nginx's upstream keepalive is harmless
 
 # Import the app once, in the master, and fork the workers from it (GUNICORN_PRELOAD=0 to
-# import it in each worker instead). A worker then starts in milliseconds, not the ~1-2 s
-# of importing the app and hashing argon2's dummy password, so a recycled or crashed
-# worker is back before the requests queued on the socket notice; the workers also share
+# import it in each worker instead). A worker then starts with a fork, without importing
+# the app and hashing argon2's dummy password again, so a recycled or crashed worker is
+# back before the requests queued on the socket notice; the workers also share
 # the imported code's memory until they write to it. The cost: a SIGHUP reloads the
 # settings but not the code (deploy a new version with a restart), and anything the app
 # opens at import time is shared by every worker: post_fork() below drops the database
@@ -51,10 +51,10 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip().lower() not in ("0
 
 # Recycle each worker after about this many requests (jitter: not all at once), so that a
 # slow leak in any library cannot grow without bound. 0 disables it. At 2,000 a worker
-# under load was replaced every ~2 s, each time re-importing the app (issue #13: p99 up to
-# 1.6 s, socket timeouts); at 100,000 it is every few minutes at full load, and with
-# preload_app a replacement is a fork that starts with cold caches and connects to the
-# database and Redis on its first requests (a few ms once per interval).
+# under load was replaced every few seconds, each time re-importing the app (issue #13:
+# p99s over a second, socket timeouts); at 100,000 it is every few minutes at full load,
+# and with preload_app a replacement is a fork that starts with cold caches and connects
+# to the database and Redis on its first requests.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 100_000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
 
