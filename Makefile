@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE := copy
 
-.PHONY: install run test lint check-migrations mutants bench
+.PHONY: install run test lint check-migrations mutants bench bench-pg bench-sqlite
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -28,5 +28,13 @@ check-migrations: install
 mutants: install
 	$(UV) run python scripts/check_mutants.py
 
+# bench/README.md: the shipped gunicorn.conf.py under wrk; results appended to bench/results/.
 bench: install
 	bash bench/run.sh
+
+bench-pg: install
+	BENCH_SCENARIO=pg bash bench/run.sh
+
+bench-sqlite: install
+	BENCH_SCENARIO=foundation bash bench/run.sh
+	BENCH_SCENARIO=posts bash bench/run.sh

@@ -39,9 +39,23 @@ timeout = 30  # a worker silent this long is killed and replaced
 graceful_timeout = 30  # time given to in-flight requests on SIGTERM / restart
 keepalive = 5  # only used by non-sync workers; above nginx's upstream keepalive is harmless
 
+# Import the app once, in the master, and fork the workers from it (GUNICORN_PRELOAD=0 to
+# import it in each worker instead). A worker then starts with a fork, without importing
+# the app and hashing argon2's dummy password again, so a recycled or crashed worker is
+# back before the requests queued on the socket notice; the workers also share
+# the imported code's memory until they write to it. The cost: a SIGHUP reloads the
+# settings but not the code (deploy a new version with a restart), and anything the app
+# opens at import time is shared by every worker: post_fork() below drops the database
+# pool's connections; the Redis clients (redis-py) notice the new pid and reconnect.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip().lower() not in ("0", "false", "no")
+
 # Recycle each worker after about this many requests (jitter: not all at once), so that a
-# slow leak in any library cannot grow without bound. 0 disables it (benchmarks).
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+# slow leak in any library cannot grow without bound. 0 disables it. At 2,000 a worker
+# under load was replaced every few seconds, each time re-importing the app (issue #13:
+# p99s over a second, socket timeouts); at 100,000 it is every few minutes at full load,
+# and with preload_app a replacement is a fork that starts with cold caches and connects
+# to the database and Redis on its first requests.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 100_000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
 
 # The heartbeat file of each worker on tmpfs: in a container /tmp may be an overlay on disk,
@@ -78,6 +92,20 @@ _OWN_DIR_VARIABLE = "MICROBLOG_PROMETHEUS_TMPDIR"
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ[_OWN_DIR_VARIABLE] = tempfile.mkdtemp(prefix="microblog-prometheus-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ[_OWN_DIR_VARIABLE]
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    # With preload_app the worker inherits the master's app, engine pool included: drop
+    # any pooled connection without closing it (the socket belongs to the master too, and
+    # a close here would end the master's session); the worker opens its own on demand.
+    # SQLAlchemy's documented recipe for forked processes: Engine.dispose(close=False).
+    app = getattr(server.app, "callable", None)  # the preloaded app; None without preload
+    state = getattr(app, "extensions", {}).get("sqlalchemy") if app is not None else None
+    if state is None:
+        return
+    with app.app_context():
+        for engine in state.engines.values():
+            engine.dispose(close=False)
 
 
 def on_starting(server: Any) -> None:

@@ -1,10 +1,19 @@
-# Shared by bench/run.sh (foundation) and bench/run_posts.sh (posts/feed); sourced, not run.
+# Shared by bench/run.sh (foundation), bench/run_posts.sh (SQLite posts/feed) and
+# bench/run_pg.sh (PostgreSQL + Redis at scale); sourced, not run.
 #
 # Sourcing it: parses BENCH_DURATION / BENCH_WARMUP, checks the venv, installs wrk if it
-# is missing, creates the temp dir $TMP (removed on exit), sets the cleanup trap (kills
-# wrk and the gunicorn it started, including on Ctrl-C / TERM) and exports the app's
-# environment (production config, SQLite file in $TMP). Functions: start_server,
-# stop_server, bench, ceiling, migrate_and_seed_users.
+# is missing, records the commit and whether the tree is clean, creates the temp dir $TMP
+# (removed on exit), sets the cleanup trap (kills wrk, the gunicorn and the database
+# servers it started, including on Ctrl-C / TERM) and exports the app's production
+# environment (SQLite file in $TMP unless start_services gives PostgreSQL and Redis).
+# Functions: start_services, start_server, stop_server, bench, ceiling, login, get_json,
+# migrate_and_seed_users, report.
+#
+# Every server is the shipped configuration: `gunicorn -c gunicorn.conf.py -w 2 -b
+# 127.0.0.1:<port>` and nothing else on the command line (preload, recycling, timeouts and
+# Prometheus multiprocess files as in production), MICROBLOG_ENV=production with its rate
+# limits, TRUSTED_PROXIES=1, and wrk sending X-Forwarded-For from 10,000 addresses
+# (bench/wrk.lua), every status checked.
 # shellcheck shell=bash
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,6 +61,18 @@ RAW="$TMP/raw"
 mkdir -p "$RAW" "$TMP/instance"
 SERVER_PID=""
 WRK_PID=""
+SERVICES_PID=""
+COMMIT="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
+# Clean but for bench/results/, where each scenario of `make bench` writes its results.
+if [ -z "$(git -C "$ROOT" status --porcelain -- . ':!bench/results' 2>/dev/null)" ] \
+  && [ "$COMMIT" != unknown ]; then
+  CLEAN_AT_START=yes
+else
+  CLEAN_AT_START=no
+  echo "bench: the work tree is not clean (git status --porcelain): the results will be" \
+    "written to bench/results/unpublished/, not published" >&2
+fi
+STARTED_AT="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 run_wrk() {  # wrk as a waited-on child, so that a signal is handled at once, not after it
   wrk "$@" &
@@ -78,6 +99,10 @@ cleanup() {
   trap - EXIT INT TERM
   [ -z "$WRK_PID" ] || kill -TERM "$WRK_PID" 2>/dev/null || true
   stop_server
+  if [ -n "$SERVICES_PID" ]; then
+    kill -TERM "$SERVICES_PID" 2>/dev/null || true
+    wait "$SERVICES_PID" 2>/dev/null || true
+  fi
   rm -rf "$TMP"
   exit "$status"
 }
@@ -87,57 +112,128 @@ trap 'exit 143' TERM
 
 # -- environment for the app ----------------------------------------------------------------
 export MICROBLOG_ENV=production
-SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_hex(16))')"  # 32 chars
-export SECRET_KEY
+SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"  # 43 chars
+JWT_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+METRICS_TOKEN="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+export SECRET_KEY JWT_SECRET_KEY METRICS_TOKEN
 export DATABASE_URL="sqlite:///$TMP/bench.db"
 export MICROBLOG_INSTANCE="$TMP/instance"
 export PYTHONDONTWRITEBYTECODE=1
-# The production default (300 per minute per address) would answer wrk with 429s after the
-# first 300 requests. The limiter stays on, so its per-request cost is measured, with a
-# budget wrk cannot exhaust (in-memory storage: REDIS_URL is not passed through).
-export RATELIMIT_DEFAULT="1000000000 per minute"
-unset REDIS_URL
-# In-process metrics, not ./gunicorn.conf.py's multiprocess files (see bench/gunicorn_bench.py).
-unset PROMETHEUS_MULTIPROC_DIR
+# Behind one proxy (nginx in deploy/): X-Forwarded-For is believed, and bench/wrk.lua sends
+# 10,000 client addresses, so production's rate-limit budgets hold without a 429.
+export TRUSTED_PROXIES=1
+export TRUSTED_HOSTS="127.0.0.1,localhost"
+unset RATELIMIT_DEFAULT RATELIMIT_ENABLED RATELIMIT_STORAGE_URI REDIS_URL
+unset RATELIMIT_LOGIN_PER_ADDRESS RATELIMIT_LOGIN_PER_USERNAME
+unset GUNICORN_MAX_REQUESTS GUNICORN_MAX_REQUESTS_JITTER GUNICORN_PRELOAD WEB_CONCURRENCY
+# Prometheus multiprocess files, as gunicorn.conf.py sets up in production; here in $TMP.
+export PROMETHEUS_MULTIPROC_DIR="$TMP/prometheus"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+export BENCH_ADDRESSES="${BENCH_ADDRESSES:-10000}"
+
+start_services() {  # PostgreSQL and Redis (bench/services.py); exports DATABASE_URL, REDIS_URL
+  echo "bench: starting PostgreSQL and Redis"
+  "$PY" "$ROOT/bench/services.py" --env-file "$TMP/services.env" --postgres --redis \
+    --parent $$ >"$TMP/services.log" 2>&1 &
+  SERVICES_PID=$!
+  for _ in $(seq 600); do
+    [ -f "$TMP/services.env" ] && break
+    kill -0 "$SERVICES_PID" 2>/dev/null || { cat "$TMP/services.log" >&2; die "services failed"; }
+    sleep 0.1
+  done
+  [ -f "$TMP/services.env" ] || die "PostgreSQL/Redis did not start within 60 s"
+  # shellcheck disable=SC1091
+  source "$TMP/services.env"
+}
 
 free_port() {
   "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-start_server() {  # start_server NAME CHDIR APP HEALTH_PATH
-  local name="$1" chdir="$2" app="$3" health="$4"
+start_server() {  # start_server NAME APP HEALTH_PATH: the shipped config, -w and -b only
+  local name="$1" app="$2" health="$3"
   PORT="$(free_port)"
   BASE="http://127.0.0.1:$PORT"
-  "$BIN/gunicorn" -c "$ROOT/bench/gunicorn_bench.py" \
-    -w "$WORKERS" -k sync -b "127.0.0.1:$PORT" --chdir "$chdir" \
-    --graceful-timeout 5 "$app" >"$TMP/gunicorn-$name.log" 2>&1 &
+  (cd "$ROOT" && exec "$BIN/gunicorn" -c "$ROOT/gunicorn.conf.py" -w "$WORKERS" \
+    -b "127.0.0.1:$PORT" "$app") >"$TMP/gunicorn-$name.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 300); do  # up to 30 s (each worker hashes argon2's dummy password on boot)
+  for _ in $(seq 300); do  # up to 30 s (the app hashes argon2's dummy password on import)
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      cat "$TMP/gunicorn-$name.log" >&2
+      tail -50 "$TMP/gunicorn-$name.log" >&2
       die "gunicorn ($name) exited during start-up"
     fi
     curl -fsS -o /dev/null --max-time 2 "$BASE$health" 2>/dev/null && return 0
     sleep 0.1
   done
-  cat "$TMP/gunicorn-$name.log" >&2
+  tail -50 "$TMP/gunicorn-$name.log" >&2
   die "gunicorn ($name) did not answer $health within 30 s"
 }
 
 bench() {  # bench KEY PATH [wrk args...]: warm up, then measure into $RAW/KEY.txt
+  # BENCH_METHOD / BENCH_BODY (environment) make it a write; see bench/wrk.lua.
   local key="$1" path="$2"
   shift 2
   echo "bench: $key  ${BENCH_METHOD:-GET} $path  (warm-up $WARMUP, run $DURATION)"
-  run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 5s "$@" "$BASE$path" >/dev/null
-  run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency "$@" "$BASE$path" \
-    >"$RAW/$key.txt"
-  grep -E '^Requests/sec' "$RAW/$key.txt" | sed 's/^/       /'
+  run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 5s -s "$ROOT/bench/wrk.lua" \
+    "$@" "$BASE$path" >"$RAW/$key.warmup.txt"
+  run_wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s --latency \
+    -s "$ROOT/bench/wrk.lua" "$@" "$BASE$path" >"$RAW/$key.txt"
+  grep -E '^Requests/sec|bench-non2xx|Socket errors' "$RAW/$key.txt" | sed 's/^/       /'
+  echo "$path" >"$RAW/$key.path"
 }
 
-ceiling() {  # ceiling KEY: the bare Flask app (bench/bare_app.py), served and measured alone
-  start_server bare "$ROOT/bench" bare_app:app /
+ceiling() {  # ceiling KEY: the bare Flask app (bench/bare_app.py), same gunicorn settings
+  start_server bare bench.bare_app:app /
   bench "$1" /
   stop_server
+}
+
+get_json() {  # get_json PATH PYTHON-EXPRESSION-ON-d [curl args...]
+  local path="$1" expr="$2"
+  shift 2
+  curl -fsS --max-time 10 -H "X-Forwarded-For: 192.0.2.$(( RANDOM % 250 + 1 ))" "$@" \
+    "$BASE$path" | "$PY" -c "import json,sys; d=json.load(sys.stdin); print($expr)"
+}
+
+login() {  # login USERNAME: prints a token (one password check: the login budget is small)
+  curl -fsS --max-time 30 -X POST -u "$1:$PASSWORD" -H "X-Forwarded-For: 192.0.2.254" \
+    "$BASE/api/v1/tokens" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+deep_page() {  # deep_page PATH MAX [AUTH-HEADER]: follow _links.next up to MAX times,
+  # stopping before a page shorter than the first; prints "<pages followed> <path>". Each
+  # request from another address (the walk is many requests to one route).
+  "$PY" - "$BASE" "$1" "$2" "${3:-}" <<'PYEOF'
+import json, sys, urllib.request
+base, path, most, auth = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+n = 0
+def get(p):
+    global n
+    n += 1
+    headers = {"X-Forwarded-For": f"198.18.{n // 250 % 250}.{n % 250 + 1}"}
+    if auth:
+        headers.update([auth.split(": ", 1)])
+    with urllib.request.urlopen(urllib.request.Request(base + p, headers=headers), timeout=30) as r:
+        return json.load(r)
+page = get(path)
+full, depth = len(page["items"]), 0
+while depth < most and page["_links"]["next"]:
+    following = get(page["_links"]["next"])
+    if len(following["items"]) < full:
+        break
+    path, page, depth = page["_links"]["next"], following, depth + 1
+print(depth, path)
+PYEOF
+}
+
+report() {  # report SCENARIO [report_run.py args...]: the results file (bench/report_run.py)
+  local scenario="$1"
+  shift
+  "$PY" "$ROOT/bench/report_run.py" --scenario "$scenario" --raw "$RAW" \
+    --out "$ROOT/bench/results" --commit "$COMMIT" --clean-at-start "$CLEAN_AT_START" \
+    --started "$STARTED_AT" --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" \
+    --connections "$CONNECTIONS" --workers "$WORKERS" --addresses "$BENCH_ADDRESSES" \
+    --server-log-dir "$TMP" "$@"
 }
 
 migrate_and_seed_users() {  # the schema and $USERS users (password $PASSWORD) in $DATABASE_URL

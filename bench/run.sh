@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # The HTTP benchmark (`make bench`): wrk against gunicorn, our app versus a bare Flask app.
 #
-# Scenarios (BENCH_SCENARIO, default "all" = both, one after the other, about 3 minutes):
-#   foundation  1. bare Flask ceiling  2. microblog: /users/{id}, /me, /users?per_page=100
-#               3. ceiling again. Report: bench/results/foundation-<date>.md and latest.md.
-#   posts       bench/run_posts.sh: posts, feed and writes on 100,000 posts, the feed on
-#               10,000, deep keyset pages. Report: bench/results/posts-<date>.md.
+# Scenarios (BENCH_SCENARIO, default "all" = the three, one after the other, ~15 minutes):
+#   foundation  SQLite (the embedded default): 1. bare Flask ceiling 2. microblog:
+#               /users/{id}, /me, /users?per_page=100 3. ceiling again.
+#               Report: bench/results/foundation-<date>.md.
+#   posts       bench/run_posts.sh, SQLite: posts, feed and writes on 100,000 posts, the
+#               feed on 10,000, deep keyset pages. Report: bench/results/posts-<date>.md.
+#   pg          bench/run_pg.sh: PostgreSQL + Redis, 100,000 users, 1,000,000 posts and
+#               follows (bench/seed_scale.py), the plans of every list query
+#               (bench/explain_pg.py). Report: bench/results/pg-<date>.md, explain-<date>.md.
+# Every server is the shipped gunicorn.conf.py with -w 2 -b only, production settings and
+# rate limits, wrk spreading requests over 10,000 client addresses (bench/lib.sh).
 # One server at a time (the box has 2 cores), loopback only, everything in a temp dir that
 # is removed on exit, every server killed on exit.
 #
-# Knobs: BENCH_SCENARIO (all | foundation | posts),
+# Knobs: BENCH_SCENARIO (all | foundation | posts | pg),
 #        BENCH_DURATION (wrk -d per endpoint, default 10s, at most 120s),
 #        BENCH_WARMUP (discarded warm-up per endpoint, default 2s, at most 30s).
 set -euo pipefail
@@ -18,6 +24,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 case "${BENCH_SCENARIO:-all}" in
   foundation) ;;  # below
   posts) exec bash "$HERE/run_posts.sh" ;;
+  pg) exec bash "$HERE/run_pg.sh" ;;
   all)
     # Each scenario in its own process with its own temp dir and cleanup. Background
     # children of a script ignore SIGINT, so Ctrl-C and TERM are forwarded as TERM.
@@ -29,7 +36,7 @@ case "${BENCH_SCENARIO:-all}" in
     trap 'forward 130' INT
     trap 'forward 143' TERM
     status=0
-    for scenario in foundation posts; do
+    for scenario in foundation posts pg; do
       echo "bench: === scenario $scenario ==="
       BENCH_SCENARIO="$scenario" bash "$HERE/run.sh" &
       CHILD=$!
@@ -38,7 +45,7 @@ case "${BENCH_SCENARIO:-all}" in
     done
     exit "$status"
     ;;
-  *) echo "bench: BENCH_SCENARIO must be all, foundation or posts" >&2; exit 1 ;;
+  *) echo "bench: BENCH_SCENARIO must be all, foundation, posts or pg" >&2; exit 1 ;;
 esac
 
 # shellcheck source=bench/lib.sh
@@ -53,25 +60,19 @@ LOAD_START="$(load_average)"
 ceiling bare_start
 
 # -- 2. microblog -----------------------------------------------------------------------------
-start_server microblog "$ROOT" "microblog:create_app()" /healthz
-first="$(curl -fsS --max-time 5 "$BASE/api/v1/users?per_page=1")"
-USER_ID="$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])' \
-  <<<"$first")"
-USERNAME="$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["username"])' \
-  <<<"$first")"
+start_server microblog "microblog:create_app()" /healthz
+first="$(get_json "/api/v1/users?per_page=1" 'd["items"][0]["id"], d["items"][0]["username"]')"
+read -r USER_ID USERNAME <<<"$(tr -d "(),'" <<<"$first")"
 [ -n "$USER_ID" ] && [ -n "$USERNAME" ] || die "could not read a seeded user: $first"
-TOKEN="$(curl -fsS --max-time 30 -X POST -u "$USERNAME:$PASSWORD" "$BASE/api/v1/tokens" \
-  | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["token"])')" \
-  || die "could not get a token for $USERNAME"
+TOKEN="$(login "$USERNAME")" || die "could not get a token for $USERNAME"
+AUTH="Authorization: Bearer $TOKEN"
 # Fail fast on a wrong setup instead of benchmarking 4xx answers.
-for path in "/api/v1/users/$USER_ID" "/api/v1/users?per_page=100"; do
-  curl -fsS -o /dev/null --max-time 5 "$BASE$path" || die "GET $path does not answer 2xx"
-done
-curl -fsS -o /dev/null --max-time 5 -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me" \
-  || die "GET /api/v1/me does not answer 2xx with the token"
+get_json "/api/v1/users/$USER_ID" 'd["id"]' -H "$AUTH" >/dev/null || die "GET /users/{id} failed"
+get_json "/api/v1/users?per_page=100" 'len(d["items"])' >/dev/null || die "GET /users failed"
+get_json /api/v1/me 'd["id"]' -H "$AUTH" >/dev/null || die "GET /me failed with the token"
 
-bench users_id "/api/v1/users/$USER_ID"
-bench me /api/v1/me -H "Authorization: Bearer $TOKEN"
+bench users_id "/api/v1/users/$USER_ID" -H "$AUTH"
+bench me /api/v1/me -H "$AUTH"
 bench users_list "/api/v1/users?per_page=100"
 stop_server
 
@@ -81,7 +82,9 @@ ceiling bare_end
 LOAD_END="$(load_average)"
 
 # -- report -----------------------------------------------------------------------------------
-"$PY" "$ROOT/bench/report.py" --raw "$RAW" --out "$ROOT/bench/results" \
-  --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" --connections "$CONNECTIONS" \
-  --workers "$WORKERS" --users "$USERS" --user-id "$USER_ID" \
-  --load "$LOAD_START -> $LOAD_END"
+report foundation --load "$LOAD_START -> $LOAD_END" \
+  --setting "database: SQLite file (the embedded default), no Redis (in-process rate limits)" \
+  --data "$USERS users (flask seed); user $USER_ID" \
+  --run "users_id=\`GET /api/v1/users/{id}\` (Bearer);ratio>=0.40;p99<=25" \
+  --run "me=\`GET /api/v1/me\` (Bearer);ratio>=0.35;p99<=25" \
+  --run "users_list=\`GET /api/v1/users?per_page=100\`;ratio>=0.13;p99<=60"

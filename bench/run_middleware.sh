@@ -34,7 +34,7 @@ ROUNDS="${BENCH_ROUNDS:-5}"
 for round in $(seq "$ROUNDS"); do
   for mode in on off; do
     "stack_$mode"
-    start_server "microblog-$mode" "$ROOT" "microblog:create_app()" /healthz
+    start_server "microblog-$mode" "microblog:create_app()" /healthz
     bench "users_id_${mode}_$round" /api/v1/users/1
     stop_server
   done

@@ -8,12 +8,12 @@
 #  1. bare Flask ceiling
 #  2. microblog on 100k posts: GET /posts?per_page=100, GET /posts?limit=100 (keyset),
 #     the same keyset page BENCH_DEEP_PAGES pages deep, GET /feed?limit=100 (Bearer), the
-#     deepest full feed page (up to BENCH_DEEP_PAGES), POST /posts (bench/post.lua; last,
-#     because it adds posts)
+#     deepest full feed page (up to BENCH_DEEP_PAGES), POST /posts (a JSON body through
+#     bench/wrk.lua; last, because it adds posts)
 #  3. microblog on 10k posts: GET /feed?limit=100 (Bearer)
 #  4. bare Flask ceiling again
 # One server at a time, loopback only, temp dir removed and servers killed on exit.
-# Report: bench/results/posts-<date>.md (bench/report_posts.py).
+# Report: bench/results/posts-<date>.md (bench/report_run.py).
 #
 # Knobs: BENCH_DURATION (default 8s here), BENCH_WARMUP (default 2s) as in bench/run.sh,
 #        BENCH_DEEP_PAGES (how many `next` links to follow for the deep pages, default 50).
@@ -33,6 +33,8 @@ DEEP_PAGES="${BENCH_DEEP_PAGES:-50}"
   || die "BENCH_DEEP_PAGES must be between 1 and 200"
 BIG_DB="$TMP/bench.db"      # $DATABASE_URL, from lib.sh
 SMALL_DB="$TMP/bench-10k.db"
+
+POST_BODY='{"title": "Benchmark post", "body": "Written by wrk through bench/wrk.lua: one row in posts per request, about the size of a seeded post body.", "published": true}'
 
 # -- data ---------------------------------------------------------------------------------------
 LOAD_START="$(load_average)"  # before seeding, which adds its own load
@@ -66,47 +68,14 @@ EOF
 "$PY" "$ROOT/bench/explain_feed.py" --user "$USER_ID" "100k=$BIG_DB" "10k=$SMALL_DB" \
   >"$RAW/explain.md" 2>&1 || echo "bench: explain_feed.py failed (see the report)"
 
-get_json() {  # get_json PATH PYTHON-EXPRESSION-ON-d [curl args...]
-  local path="$1" expr="$2"
-  shift 2
-  curl -fsS --max-time 10 "$@" "$BASE$path" | "$PY" -c "import json,sys; d=json.load(sys.stdin); print($expr)"
-}
-
-login() {  # sets TOKEN for $USERNAME on the server at $BASE
-  TOKEN="$(curl -fsS --max-time 30 -X POST -u "$USERNAME:$PASSWORD" "$BASE/api/v1/tokens" \
-    | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["token"])')" \
-    || die "could not get a token for $USERNAME"
-}
-
-deep_page() {  # deep_page PATH MAX [AUTH-HEADER]: follow _links.next up to MAX times, stopping
-  # before a page shorter than the first (so the deep page costs the same to serialise);
-  # prints "<pages followed> <path>"
-  "$PY" - "$BASE" "$1" "$2" "${3:-}" <<'EOF'
-import json, sys, urllib.request
-base, path, most, auth = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-def get(p):
-    req = urllib.request.Request(base + p, headers=dict([auth.split(": ", 1)]) if auth else {})
-    with urllib.request.urlopen(req, timeout=10) as response:
-        return json.load(response)
-page = get(path)
-full, depth = len(page["items"]), 0
-while depth < most and page["_links"]["next"]:
-    following = get(page["_links"]["next"])
-    if len(following["items"]) < full:
-        break
-    path, page, depth = page["_links"]["next"], following, depth + 1
-print(depth, path)
-EOF
-}
-
 # -- 1. ceiling (start) ---------------------------------------------------------------------
 ceiling bare_start
 
 # -- 2. microblog, 100k posts ---------------------------------------------------------------
-start_server microblog "$ROOT" "microblog:create_app()" /healthz
+start_server microblog "microblog:create_app()" /healthz
 FOLLOWING="$(get_json "/api/v1/users/$USER_ID/following?per_page=1" 'd["_meta"]["total_items"]')"
 [ "$FOLLOWING" = "$FOLLOWS" ] || die "user $USER_ID follows $FOLLOWING users, expected $FOLLOWS"
-login
+TOKEN="$(login "$USERNAME")" || die "could not get a token for $USERNAME"
 AUTH="Authorization: Bearer $TOKEN"
 for path in "/api/v1/posts?per_page=100" "/api/v1/posts?limit=100"; do
   [ "$(get_json "$path" 'len(d["items"])')" = 100 ] || die "GET $path does not return 100 posts"
@@ -125,13 +94,13 @@ bench posts_keyset "/api/v1/posts?limit=100"
 bench posts_deep "$POSTS_DEEP"
 bench feed "/api/v1/feed?limit=100" -H "$AUTH"
 bench feed_deep "$FEED_DEEP" -H "$AUTH"
-BENCH_METHOD=POST bench post_create /api/v1/posts -s "$ROOT/bench/post.lua" -H "$AUTH"
+BENCH_METHOD=POST BENCH_BODY="$POST_BODY" bench post_create /api/v1/posts -H "$AUTH"
 stop_server
 
 # -- 3. microblog, 10k posts ----------------------------------------------------------------
 export DATABASE_URL="sqlite:///$SMALL_DB"
-start_server microblog-10k "$ROOT" "microblog:create_app()" /healthz
-login
+start_server microblog-10k "microblog:create_app()" /healthz
+TOKEN="$(login "$USERNAME")" || die "could not get a token for $USERNAME"
 AUTH="Authorization: Bearer $TOKEN"
 [ "$(get_json "/api/v1/feed?limit=100" 'len(d["items"])' -H "$AUTH")" = 100 ] \
   || die "GET /api/v1/feed?limit=100 on 10k posts does not return 100 posts"
@@ -144,8 +113,17 @@ ceiling bare_end
 LOAD_END="$(load_average)"
 
 # -- report -----------------------------------------------------------------------------------
-"$PY" "$ROOT/bench/report_posts.py" --raw "$RAW" --out "$ROOT/bench/results" \
-  --duration "$DURATION" --warmup "$WARMUP" --threads "$THREADS" --connections "$CONNECTIONS" \
-  --workers "$WORKERS" --users "$USERS" --posts "$POSTS" --small-posts "$SMALL_POSTS" \
-  --follows "$FOLLOWS" --user-id "$USER_ID" --feed-size "$FEED_SIZE" --feed-size-small "$FEED_SIZE_SMALL" \
-  --posts-depth "$POSTS_DEPTH" --feed-depth "$FEED_DEPTH" --load "$LOAD_START -> $LOAD_END"
+report posts --load "$LOAD_START -> $LOAD_END" \
+  --setting "database: SQLite file (the embedded default), no Redis (in-process rate limits)" \
+  --data "$USERS users, $FOLLOWS follows each, $POSTS posts (3 % drafts; bench/seed_posts.py) and a copy with $SMALL_POSTS posts" \
+  --data "viewer $USER_ID: feed of $FEED_SIZE posts ($FEED_SIZE_SMALL on the copy); deep pages: posts after $POSTS_DEPTH pages, feed after $FEED_DEPTH" \
+  --run "posts_page=\`GET /api/v1/posts?per_page=100\`;ratio>=0.10;p99<=60" \
+  --run "posts_keyset=\`GET /api/v1/posts?limit=100\` (keyset, first page);p99<=60" \
+  --run "posts_deep=keyset page $POSTS_DEPTH deep;p99<=60" \
+  --run "feed=\`GET /api/v1/feed?limit=100\` (Bearer);p99<=60" \
+  --run "feed_deep=feed page $FEED_DEPTH deep;p99<=60" \
+  --run "post_create=\`POST /api/v1/posts\` (Bearer)" \
+  --run "feed_10k=\`GET /api/v1/feed?limit=100\` on $SMALL_POSTS posts;p99<=60" \
+  --scaling "feed cost at $POSTS ÷ at $SMALL_POSTS posts=feed/feed_10k" \
+  --scaling "keyset page $POSTS_DEPTH deep ÷ first page=posts_deep/posts_keyset" \
+  --attach "query plans (SQLite, bench/explain_feed.py)=$RAW/explain.md"
