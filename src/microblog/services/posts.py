@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
+    Integer,
     Select,
     String,
     and_,
@@ -90,6 +92,12 @@ class _Draft:
 
 # -- statement shapes -------------------------------------------------------------------
 
+# Typed: inside a tuple comparison a bind parameter does not take the column's type, and
+# an untyped datetime would reach sqlite3's default adapter (deprecated since Python 3.12).
+KEYSET_AFTER = tuple_(
+    bindparam("after_ts", type_=DateTime()), bindparam("after_id", type_=Integer())
+)
+
 
 def _order(sort: str | None) -> list[Any]:
     if not sort or sort.lstrip("-") == "created_at":
@@ -150,7 +158,7 @@ def _keyset_statement(
     conditions = _filters(author, search, since, drafts, feed)
     if after:
         conditions.append(
-            tuple_(Post.created_at, Post.id) < tuple_(bindparam("after_ts"), bindparam("after_id"))
+            tuple_(Post.created_at, Post.id) < KEYSET_AFTER
         )
     return (
         select(*POST_COLUMNS)
@@ -205,7 +213,7 @@ def _feed_merge_statement(slots: int, after: bool) -> Select[Any]:
         if after:
             conditions.append(
                 tuple_(Post.created_at, Post.id)
-                < tuple_(bindparam("after_ts"), bindparam("after_id"))
+                < KEYSET_AFTER
             )
         arm = (
             select(Post.id, Post.created_at)
