@@ -1,4 +1,4 @@
-"""The attacks that opened the security issue, over real HTTP, against the service as
+"""The attacks docs/security.md guards against, over real HTTP, against the service as
 users run it: ``make run`` (the Flask server, development, SQLite) and gunicorn with the
 shipped gunicorn.conf.py in production on PostgreSQL and Redis. Each attack uses a client
 address of its own (``X-Forwarded-For`` behind ``TRUSTED_PROXIES=1``), so their login
