@@ -5,6 +5,7 @@ machine's packages and services alone."""
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,20 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Not ours to check: tools' caches, the virtualenv, local state, and bench/results/, the
-#: benchmark's recorded output (profiles there name the paths they ran from).
-SKIPPED_DIRS = {
-    ".git",
-    ".venv",
-    ".ruff_cache",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".hypothesis",
-    "__pycache__",
-    "instance",
-    "artifacts",
-    "node_modules",
-}
+#: Not ours to check: the benchmark's recorded output (profiles there name the paths they
+#: ran from) and the lock file.
 SKIPPED_PATHS = {Path("bench/results"), Path("uv.lock")}
 
 #: Written in pieces so that this file does not match itself.
@@ -41,17 +30,21 @@ ISSUE_NUMBER = re.compile(r"\bissue[ -]#?\d+|\bissue #\d+|\(#\d+\)", re.IGNORECA
 
 
 def repository_files() -> Iterator[Path]:
-    def walk(directory: Path) -> Iterator[Path]:
-        for entry in sorted(directory.iterdir()):
-            relative = entry.relative_to(ROOT)
-            if entry.name in SKIPPED_DIRS or relative in SKIPPED_PATHS:
-                continue
-            if entry.is_dir():
-                yield from walk(entry)
-            elif entry.is_file():
-                yield entry
-
-    yield from walk(ROOT)
+    """The files git tracks, and the new ones it does not ignore (virtualenvs, caches and
+    local state are ignored)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in sorted(filter(None, listed.split("\0"))):
+        relative = Path(name)
+        if any(relative.is_relative_to(skipped) for skipped in SKIPPED_PATHS):
+            continue
+        path = ROOT / relative
+        if path.is_file():
+            yield path
 
 
 def text_of(path: Path) -> str | None:

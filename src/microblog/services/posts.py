@@ -157,9 +157,7 @@ def _keyset_statement(
 ) -> Select[Any]:
     conditions = _filters(author, search, since, drafts, feed)
     if after:
-        conditions.append(
-            tuple_(Post.created_at, Post.id) < KEYSET_AFTER
-        )
+        conditions.append(tuple_(Post.created_at, Post.id) < KEYSET_AFTER)
     return (
         select(*POST_COLUMNS)
         .join(User, User.id == Post.user_id)
@@ -211,10 +209,7 @@ def _feed_merge_statement(slots: int, after: bool) -> Select[Any]:
     for slot in range(slots):
         conditions = [Post.user_id == bindparam(f"u{slot}"), Post.published == true()]
         if after:
-            conditions.append(
-                tuple_(Post.created_at, Post.id)
-                < KEYSET_AFTER
-            )
+            conditions.append(tuple_(Post.created_at, Post.id) < KEYSET_AFTER)
         arm = (
             select(Post.id, Post.created_at)
             .where(*conditions)
