@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import PoolProxiedConnection
 
@@ -53,7 +54,17 @@ def read_dbapi_connection() -> PoolProxiedConnection:
     out on first use and returned to the pool (which rolls it back) at teardown."""
     conn: PoolProxiedConnection | None = g.get("_read_dbapi_connection")
     if conn is None:
-        conn = g._read_dbapi_connection = db.engine.raw_connection()
+        engine = db.engine
+        dbapi_error = engine.dialect.loaded_dbapi.Error
+        try:
+            conn = engine.raw_connection()
+        except dbapi_error as exc:
+            # The pool hands over the driver's own error when it cannot connect (a
+            # Connection would wrap it): wrap it so errors.py sees a database outage.
+            raise DBAPIError.instance(
+                None, None, exc, dbapi_error, connection_invalidated=True, dialect=engine.dialect
+            ) from exc
+        g._read_dbapi_connection = conn
     return conn
 
 

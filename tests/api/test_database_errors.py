@@ -210,3 +210,20 @@ def test_a_statement_past_statement_timeout_is_503(postgres_url: str) -> None:
             db.session.remove()
             empty_postgres_tables()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/api/v1/users", {}),  # a Core read: SQLAlchemy's Connection
+        ("/api/v1/me", {"Authorization": "Bearer mbt_" + "x" * 43}),  # a prepared read
+    ],
+)
+def test_a_database_that_refuses_connections_is_503(path: str, headers: dict[str, str]) -> None:
+    """Found by the fault suite (PostgreSQL restart): the prepared reads' pooled DBAPI
+    connection raised the driver's own error when the server was down, which was a 500."""
+    from tests.integration.live import free_port
+
+    nobody = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": nobody, "DB_CONNECT_TIMEOUT": 1})
+    assert_unavailable(app.test_client().get(path, headers=headers))

@@ -117,6 +117,16 @@ class Gunicorn:
             )  # fmt: skip
         self.wait_workers(self.workers, timeout)
 
+    def logged_errors(self) -> list[str]:
+        """The app's ERROR log lines (an unexpected exception's has its traceback)."""
+        if not self.log.exists():
+            return []
+        return [
+            line[-1500:]
+            for line in self.log.read_text(errors="replace").splitlines()
+            if '"level":"ERROR"' in line
+        ]
+
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
 
@@ -192,6 +202,9 @@ def gunicorn(env: dict[str, str], workers: int, where: Path) -> Iterator[Gunicor
         yield server
     finally:
         server.stop()
+        errors = server.logged_errors()
+        if errors:  # for the failing assertion's reader
+            print("\n".join(["gunicorn logged errors:", *errors[:5]]), file=sys.stderr)
 
 
 # -- HTTP ------------------------------------------------------------------------------------
@@ -276,6 +289,7 @@ class Ledger:
     requests: int = 0
     server_errors: list[str] = field(default_factory=list)
     slowest: float = 0.0
+    unavailable_without_retry_after: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def note(self, outcome: int | str, seconds: float, what: str) -> None:
@@ -318,6 +332,13 @@ class RetryingClient:
                 on_attempt(outcome)
             if reply is not None and reply.status not in RETRYABLE:
                 return reply
+            if (
+                reply is not None
+                and reply.status == 503
+                and ("Retry-After" not in reply.headers or b'"error"' not in reply.body)
+            ):
+                with self.ledger.lock:
+                    self.ledger.unavailable_without_retry_after += 1
             if time.monotonic() > deadline:
                 raise AssertionError(f"{method} {path}: no final answer, last {outcome}")
             wait = 0.1
@@ -468,10 +489,54 @@ def ledger_figures(ledger: Ledger, check: Check) -> dict[str, Any]:
         "duplicates": len(check.duplicates),
         "http_500": ledger.statuses.get(500, 0),
         "slowest_request_s": round(ledger.slowest, 3),
+        "503_without_retry_after": ledger.unavailable_without_retry_after,
     }
 
 
 def assert_clean(ledger: Ledger, check: Check, failures: list[BaseException]) -> None:
     assert not failures, failures
     assert not ledger.server_errors, ledger.server_errors[:10]
+    assert ledger.unavailable_without_retry_after == 0
     assert check.ok, check
+
+
+class Poller:
+    """GETs ``path`` every ``every`` seconds in the background: [(time, status or error)]."""
+
+    def __init__(self, base: str, path: str, every: float = 0.2) -> None:
+        self.base, self.path, self.every = base, path, every
+        self.seen: list[tuple[float, int | str]] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.every):
+            try:
+                outcome: int | str = call(self.base, "GET", self.path, timeout=5).status
+            except OSError as exc:
+                outcome = type(exc).__name__
+            self.seen.append((time.monotonic(), outcome))
+
+    def __enter__(self) -> Poller:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def between(self, start: float, end: float) -> list[int | str]:
+        return [outcome for at, outcome in self.seen if start <= at <= end]
+
+    def first(self, outcome: int, after: float) -> float | None:
+        return next((at for at, seen in self.seen if at > after and seen == outcome), None)
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, every: float = 0.1) -> float:
+    """Seconds until ``predicate()`` held; fails after ``timeout``."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not within {timeout} s")
+        time.sleep(every)
+    return time.monotonic() - started
