@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE := copy
 
-.PHONY: install run test lint check-migrations bench
+.PHONY: install run test lint check-migrations bench faults faults-long
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -27,3 +27,10 @@ check-migrations: install
 
 bench: install
 	bash bench/run.sh
+
+# The fault suite alone (issue #15; tests/faults): `make test` runs it too, short profile.
+faults: install
+	FAULTS_PROFILE=short $(UV) run pytest tests/faults -q
+
+faults-long: install
+	FAULTS_PROFILE=long $(UV) run pytest tests/faults -q

@@ -227,3 +227,29 @@ def test_a_database_that_refuses_connections_is_503(path: str, headers: dict[str
     nobody = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none"
     app = create_app({"SQLALCHEMY_DATABASE_URI": nobody, "DB_CONNECT_TIMEOUT": 1})
     assert_unavailable(app.test_client().get(path, headers=headers))
+
+
+def test_a_connection_killed_during_the_request_is_dropped_not_a_500(postgres_url: str) -> None:
+    """Found by the fault suite (PostgreSQL restart): the server ended the request's read
+    connection while it was in a transaction; closing it at teardown rolled back, failed,
+    and the exception escaped the app (gunicorn's HTML 500). Here the test's route reads,
+    then has its own backend terminated, as a fast shutdown does."""
+    from sqlalchemy import text as sql
+
+    from microblog.extensions import read_connection
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url})
+
+    @app.get("/terminated", doc_ui=False)
+    def terminated() -> Any:
+        conn = read_connection()
+        pid = conn.execute(sql("SELECT pg_backend_pid()")).scalar()
+        with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        return {"read": True}
+
+    client = app.test_client()
+    assert client.get("/terminated").status_code == 200
+    assert client.get("/api/v1/users").status_code == 200  # the dead connection is gone
+    with app.app_context():
+        db.engine.dispose()

@@ -121,11 +121,11 @@ class Gunicorn:
         """The app's ERROR log lines (an unexpected exception's has its traceback)."""
         if not self.log.exists():
             return []
-        return [
-            line[-1500:]
-            for line in self.log.read_text(errors="replace").splitlines()
-            if '"level":"ERROR"' in line
-        ]
+        text = self.log.read_text(errors="replace")
+        found = [line[-1500:] for line in text.splitlines() if '"level":"ERROR"' in line]
+        # gunicorn's own: an exception that escaped the app (its HTML 500 page).
+        found += [chunk[:3000] for chunk in text.split("Error handling request")[1:]]
+        return found
 
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
@@ -325,7 +325,7 @@ class RetryingClient:
                     headers={**self.headers, **(headers or {})},
                 )  # fmt: skip
                 outcome: int | str = reply.status
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:  # reset, cut short...
                 reply, outcome = None, type(exc).__name__
             self.ledger.note(outcome, time.monotonic() - started, f"{method} {path}")
             if on_attempt is not None:
