@@ -455,7 +455,9 @@ def commit_id() -> str:
         ).stdout.strip()
 
     head = git("rev-parse", "--short=12", "HEAD") or "unknown"
-    return head + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+    # The results file this run appends to does not make the tree dirty.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
+    return head + ("-dirty" if changed else "")
 
 
 def record(scenario: str, figures: dict[str, Any]) -> None:
