@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE := copy
 
-.PHONY: install deps run test lint check-migrations mutants bench bench-pg bench-sqlite
+.PHONY: install deps run test lint check-migrations mutants bench bench-pg bench-sqlite faults faults-long
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -45,3 +45,10 @@ bench-pg: install
 bench-sqlite: install
 	BENCH_SCENARIO=foundation bash bench/run.sh
 	BENCH_SCENARIO=posts bash bench/run.sh
+
+# The fault suite alone (tests/faults): `make test` runs it too, short profile.
+faults: install
+	FAULTS_PROFILE=short $(UV) run pytest tests/faults -q
+
+faults-long: install
+	FAULTS_PROFILE=long $(UV) run pytest tests/faults -q

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -37,9 +38,35 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass
+class Cluster:
+    """A running throwaway server that can be stopped and started again (tests/faults)."""
+
+    url: str
+    bindir: Path
+    datadir: Path
+    base: Path
+    options: str
+    prefix: list[str]
+
+    def pg_ctl(self, *args: str, check: bool = True) -> None:
+        subprocess.run(
+            [*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.datadir), *args],
+            check=check,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+
+    def start(self) -> None:
+        self.pg_ctl("-o", self.options, "-w", "-l", str(self.base / "server.log"), "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self.pg_ctl("-m", mode, "-w", "stop", check=False)
+
+
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yield the URL of a fresh server's ``postgres`` database; stop it afterwards."""
+def postgres_cluster() -> Iterator[Cluster]:
+    """A fresh server (its ``postgres`` database at ``.url``); stopped and removed after."""
     bindir = find_bindir()
     if bindir is None:
         raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found")
@@ -52,31 +79,36 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(base, "postgres")
         shutil.chown(sockdir, "postgres")
     port = _free_port()
-    run = {"check": True, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
     subprocess.run(
         [*prefix, str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust",
          "-E", "UTF8", "--locale=C", "--no-sync"],
-        **run,
+        check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     options = (
         f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
-    subprocess.run(
-        [*prefix, str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-w",
-         "-l", str(base / "server.log"), "start"],
-        **run,
-    )  # fmt: skip
+    cluster = Cluster(
+        url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+        bindir=bindir,
+        datadir=datadir,
+        base=base,
+        options=options,
+        prefix=prefix,
+    )
+    cluster.start()
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield cluster
     finally:
-        subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"],
-            check=False,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        cluster.stop("immediate")
         shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yield the URL of a fresh server's ``postgres`` database; stop it afterwards."""
+    with postgres_cluster() as cluster:
+        yield cluster.url
 
 
 def create_database(server_url: str, name: str) -> str:

@@ -39,31 +39,56 @@ def _ping(port: int) -> bool:
         return False
 
 
+class RedisProcess:
+    """A ``redis-server`` on a fixed loopback port that can be stopped and started again."""
+
+    def __init__(self, binary: str, workdir: Path, timeout: float) -> None:
+        self.binary, self.workdir, self.timeout = binary, workdir, timeout
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "no", "--dir", str(self.workdir),
+             "--logfile", str(self.workdir / "redis.log")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + self.timeout
+        while not _ping(self.port):
+            if self.proc.poll() is not None:
+                log = (self.workdir / "redis.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"redis-server exited with {self.proc.returncode}: {log}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"redis-server did not answer on port {self.port}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
 @contextmanager
-def redis_server(timeout: float = 10.0) -> Iterator[str]:
-    """Yield ``redis://127.0.0.1:<port>/0`` of a fresh server; kill it afterwards."""
+def redis_process(timeout: float = 10.0) -> Iterator[RedisProcess]:
     binary = find_binary()
     if binary is None:
         raise FileNotFoundError("redis-server not found (install the redis-server package)")
     workdir = Path(tempfile.mkdtemp(prefix="microblog-redis-"))
-    port = _free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--daemonize", "no", "--dir", str(workdir), "--logfile", str(workdir / "redis.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    server = RedisProcess(binary, workdir, timeout)
     try:
-        deadline = time.monotonic() + timeout
-        while not _ping(port):
-            if proc.poll() is not None:
-                log = (workdir / "redis.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"redis-server exited with {proc.returncode}: {log}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"redis-server did not answer on port {port}")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        server.start()
+        yield server
     finally:
-        proc.kill()
-        proc.wait(timeout=10)
+        server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def redis_server(timeout: float = 10.0) -> Iterator[str]:
+    """Yield ``redis://127.0.0.1:<port>/0`` of a fresh server; kill it afterwards."""
+    with redis_process(timeout) as server:
+        yield server.url

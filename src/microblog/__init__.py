@@ -21,7 +21,7 @@ from microblog import (
     ratelimit,
 )
 from microblog.auth import passwords
-from microblog.config import load_config
+from microblog.config import engine_options, load_config
 from microblog.extensions import close_read_connection, db, migrate
 from microblog.schemas.common import ErrorOut
 
@@ -63,6 +63,8 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     settings = load_config(env_name, app.instance_path)
     app.config.from_object(settings)
     app.config.update(overrides)
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     logs.configure_logging(app)
 
     db.init_app(app)

@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,20 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             os.environ.get("DATABASE_URL") or default_db
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": False}
+        # The database pool, per worker process (engine_options() turns these into the
+        # engine's options). A request that waits DB_POOL_TIMEOUT seconds for a connection,
+        # or a statement that runs DB_STATEMENT_TIMEOUT_MS (PostgreSQL), fails with 503 and
+        # Retry-After rather than holding the worker (errors.py).
+        self.DB_POOL_SIZE = _int("DB_POOL_SIZE", 5)
+        self.DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 5)
+        self.DB_POOL_TIMEOUT = _float("DB_POOL_TIMEOUT", 5.0)
+        # Test each pooled connection before use: after a database restart the first
+        # request of every worker would otherwise meet a dead connection (one round trip).
+        self.DB_POOL_PRE_PING = _bool("DB_POOL_PRE_PING", True)
+        self.DB_STATEMENT_TIMEOUT_MS = _int("DB_STATEMENT_TIMEOUT_MS", 10_000)
+        self.DB_CONNECT_TIMEOUT = _int("DB_CONNECT_TIMEOUT", 3)
+        # Retry-After (seconds) on a 503 for a dependency that is down or saturated.
+        self.SERVICE_RETRY_AFTER = _int("SERVICE_RETRY_AFTER", 1)
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.CORS_ORIGINS = os.environ.get("CORS_ORIGINS", "")
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
@@ -262,6 +276,28 @@ CONFIGS: dict[str, type[Config]] = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy engine options for ``SQLALCHEMY_DATABASE_URI`` from the DB_* settings.
+
+    In-memory SQLite (the tests) keeps Flask-SQLAlchemy's single shared connection; a
+    SQLite file gets the pool limits; PostgreSQL also a connect and a statement timeout."""
+    url: str = settings["SQLALCHEMY_DATABASE_URI"]
+    options: dict[str, Any] = {"pool_pre_ping": settings["DB_POOL_PRE_PING"]}
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        return options
+    options.update(
+        pool_size=settings["DB_POOL_SIZE"],
+        max_overflow=settings["DB_MAX_OVERFLOW"],
+        pool_timeout=settings["DB_POOL_TIMEOUT"],
+    )
+    if url.startswith("postgresql"):
+        connect_args: dict[str, Any] = {"connect_timeout": settings["DB_CONNECT_TIMEOUT"]}
+        if settings["DB_STATEMENT_TIMEOUT_MS"] > 0:
+            connect_args["options"] = f"-c statement_timeout={settings['DB_STATEMENT_TIMEOUT_MS']}"
+        options["connect_args"] = connect_args
+    return options
 
 
 def load_config(name: str | None, instance_path: str) -> Config:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 from typing import Any
 
 import orjson
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -125,8 +134,15 @@ def error_response(
     return response
 
 
+def retry_after() -> dict[str, str]:
+    return {"Retry-After": str(current_app.config["SERVICE_RETRY_AFTER"])}
+
+
 def handle_api_error(exc: APIError) -> Response:
-    return error_response(exc.status_code, exc.message, errors=exc.errors, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 503 and "Retry-After" not in headers:
+        headers = {**headers, **retry_after()}
+    return error_response(exc.status_code, exc.message, errors=exc.errors, headers=headers)
 
 
 HTTP_MESSAGES = {
@@ -156,7 +172,51 @@ def handle_unexpected(exc: Exception) -> Response:
     return error_response(500, "An unexpected error occurred; it has been logged.")
 
 
+#: SQLite result codes that mean "busy or unreachable, try again", not a bug in a query.
+SQLITE_TRANSIENT = {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_FULL,
+}
+
+
+def database_unavailable(exc: SQLAlchemyError) -> bool:
+    """Whether ``exc`` says the database is down, restarting, saturated or too slow (a 503
+    the client may retry), rather than that a statement is wrong (a 500 to fix).
+
+    - no pooled connection free within ``DB_POOL_TIMEOUT``, or a connection found dead;
+    - PostgreSQL's operational errors: connection refused or lost, the server shutting
+      down or starting up, a statement cancelled by ``statement_timeout``, a deadlock;
+    - SQLite's busy/locked/cannot-open/I-O errors (not "no such table")."""
+    if isinstance(exc, PoolTimeout | DisconnectionError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        return (getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF) in SQLITE_TRANSIENT
+    return True
+
+
+def handle_database_error(exc: SQLAlchemyError) -> Response:
+    if not database_unavailable(exc):
+        return handle_unexpected(exc)
+    with contextlib.suppress(SQLAlchemyError):  # the connection may be gone already
+        db.session.rollback()
+    cause = type(getattr(exc, "orig", None) or exc).__name__
+    log.warning("database unavailable (request_id=%s): %s", get_request_id(), cause)
+    return error_response(
+        503, "The database is unavailable; try again shortly.", headers=retry_after()
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(APIError, handle_api_error)
+    app.register_error_handler(SQLAlchemyError, handle_database_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,5 +1,7 @@
 """Extensions, created unbound and attached to an app in ``create_app``."""
 
+import contextlib
+import logging
 import sqlite3
 from typing import Any
 
@@ -8,8 +10,11 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import PoolProxiedConnection
+
+log = logging.getLogger("microblog.db")
 
 # Deterministic constraint names so Alembic can drop and alter them on every backend.
 NAMING_CONVENTION = {
@@ -53,17 +58,43 @@ def read_dbapi_connection() -> PoolProxiedConnection:
     out on first use and returned to the pool (which rolls it back) at teardown."""
     conn: PoolProxiedConnection | None = g.get("_read_dbapi_connection")
     if conn is None:
-        conn = g._read_dbapi_connection = db.engine.raw_connection()
+        engine = db.engine
+        dbapi_error = engine.dialect.loaded_dbapi.Error
+        try:
+            conn = engine.raw_connection()
+        except dbapi_error as exc:
+            # The pool hands over the driver's own error when it cannot connect (a
+            # Connection would wrap it): wrap it so errors.py sees a database outage.
+            raise DBAPIError.instance(
+                None, None, exc, dbapi_error, connection_invalidated=True, dialect=engine.dialect
+            ) from exc
+        g._read_dbapi_connection = conn
     return conn
 
 
 def close_read_connection(exc: BaseException | None = None) -> None:
+    """Return the request's read connections to the pool (teardown: must not raise).
+
+    Closing rolls back; if the database went away meanwhile (a restart: "terminating
+    connection due to administrator command") that rollback fails, and an exception here
+    would escape the app after its response was made (gunicorn's own HTML 500). Such a
+    connection is dead: it is dropped from the pool instead."""
     conn: Connection | None = g.pop("_read_connection", None)
     if conn is not None:
-        conn.close()
+        try:
+            conn.close()
+        except SQLAlchemyError:
+            log.warning("read connection lost at the end of a request; dropped")
+            with contextlib.suppress(SQLAlchemyError):
+                conn.invalidate()
     dbapi_connection: PoolProxiedConnection | None = g.pop("_read_dbapi_connection", None)
     if dbapi_connection is not None:
-        dbapi_connection.close()
+        try:
+            dbapi_connection.close()
+        except Exception:  # the driver's own errors: this is a raw DBAPI connection
+            log.warning("read connection lost at the end of a request; dropped")
+            with contextlib.suppress(Exception):
+                dbapi_connection.invalidate()
 
 
 @event.listens_for(Engine, "connect")

@@ -13,6 +13,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from microblog.api.responses import respond
 from microblog.auth import SECURITY, auth_required, require_user
+from microblog.extensions import db
 from microblog.hosts import external_url_for
 from microblog.models import Task
 from microblog.schemas.tasks import (
@@ -61,6 +62,7 @@ def get_task(path: TaskPath) -> Response:
 @auth_required("basic_or_bearer")
 def create_task(body: TaskCreate) -> Response:
     task = service.create_task(require_user(), **body.model_dump())
+    db.session.commit()
     data = {"task": legacy(task)}
     return respond(LegacyTaskOne, data, status=201, headers={"Location": data["task"]["uri"]})
 

@@ -12,8 +12,9 @@ from microblog.timeutil import utcnow
 class IdempotencyKey(db.Model):  # type: ignore[name-defined,misc]
     """A client's ``Idempotency-Key`` and the first response it got.
 
-    The row is inserted (and committed) before the work starts: the primary key makes
-    concurrent retries queue behind it, so exactly one of them does the work."""
+    The row is inserted before the work starts and committed with the work and the
+    response (services/idempotency.py): the primary key makes concurrent retries queue
+    behind it, so exactly one of them does the work."""
 
     __tablename__ = "idempotency_keys"
 

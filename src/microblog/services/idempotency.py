@@ -2,21 +2,30 @@
 
 A retry with the same key and body by the same user within 24 h gets the first response
 (status, body, ``Location``) and creates nothing; the same key with another body is 422;
-a retry that arrives while the first is still running gets 409. Keys are claimed by
-inserting their row before the work runs, so concurrent retries cannot both create."""
+a retry that arrives while the first is still running waits for it and gets its replay.
+
+The key's row, the work's rows and the recorded response commit in ONE transaction: the
+key is inserted (not committed) before the work runs, the view's writes are flushed into
+the same transaction, and the response is written into the key's row before the single
+commit. A process killed at any point therefore leaves either nothing (the retry does the
+work) or the work with its response (the retry gets the replay), never a key "in
+progress" with no outcome. Concurrent retries queue on the key's primary key (PostgreSQL
+blocks the second insert until the first commits; SQLite's write lock serialises them)
+and then replay. A key still visible without a response can only be a claim left by a
+version that committed in steps; it answers 409 until it expires."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
 import orjson
 from flask import Response, request
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from microblog.auth import require_user
@@ -49,18 +58,24 @@ def _replay(record: IdempotencyKey) -> Response:
     return response
 
 
-def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
-    """Insert the key's row; None if we now own the key, else the existing row."""
-    now = utcnow()
+def _sweep(now: datetime) -> None:
+    """Delete expired keys, in a short transaction of its own (not the request's: holding
+    row locks on other users' keys for the whole request would serialise them)."""
     db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - TTL))
     db.session.commit()
+
+
+def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
+    """Insert the key's row in a transaction left open; None if we now own the key (the
+    caller commits it with the work), else the existing, committed row."""
+    now = utcnow()
+    _sweep(now)
     try:
         db.session.execute(
             insert(IdempotencyKey).values(
                 user_id=user_id, key=key, fingerprint=fingerprint, created_at=now
             )
         )
-        db.session.commit()
         return None
     except IntegrityError:
         db.session.rollback()
@@ -70,22 +85,31 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
     return existing
 
 
-def _release(user_id: int, key: str) -> None:
-    db.session.rollback()
+def _record(user_id: int, key: str, response: Response) -> None:
     db.session.execute(
-        delete(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        update(IdempotencyKey)
+        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        .values(
+            status=response.status_code,
+            body=response.get_data(),
+            location=response.headers.get("Location"),
+        )
     )
-    db.session.commit()
 
 
 def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Decorate a creating view (inside its ``auth_required``) to honour the header."""
+    """Decorate a creating view (inside its ``auth_required``) to honour the header.
+
+    The view flushes its writes and does not commit: this wrapper commits them, with the
+    key and the recorded response when the request carries a key (see the module)."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         key = request.headers.get(HEADER)
         if key is None:
-            return view(*args, **kwargs)
+            response = view(*args, **kwargs)
+            db.session.commit()
+            return response
         if not VALID_KEY.fullmatch(key):
             raise BadRequest(f"{HEADER} must be 1-255 visible ASCII characters.")
         user_id = require_user().id
@@ -100,17 +124,13 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         try:
             response = view(*args, **kwargs)
         except BaseException:
-            _release(user_id, key)
+            db.session.rollback()  # the key and the work go together
             raise
         if response.status_code >= 500:
-            _release(user_id, key)
+            db.session.rollback()
             return response
-        record = db.session.get(IdempotencyKey, (user_id, key))
-        if record is not None:
-            record.status = response.status_code
-            record.body = response.get_data()
-            record.location = response.headers.get("Location")
-            db.session.commit()
+        _record(user_id, key, response)
+        db.session.commit()
         return response
 
     return wrapper

@@ -325,7 +325,7 @@ def create_post(actor: Principal, *, body: str, title: str | None, published: bo
         updated_at=now,
     )
     db.session.add(post)
-    db.session.commit()
+    db.session.flush()  # the caller commits: idempotency.idempotent
     return post
 
 

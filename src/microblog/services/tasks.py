@@ -90,7 +90,7 @@ def create_task(owner: Principal, *, title: str, description: str, done: bool) -
         updated_at=now,
     )
     db.session.add(task)
-    db.session.commit()
+    db.session.flush()  # the caller commits: idempotency.idempotent
     return task
 
 
