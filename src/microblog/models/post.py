@@ -89,3 +89,5 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
         # Ids are never handed out again after a delete (docs/security.md#ids).
         {"sqlite_autoincrement": True},
     )
+    # An INSERT returns the id only, not the generated ``search`` (a post's whole text).
+    __mapper_args__ = {"eager_defaults": False}

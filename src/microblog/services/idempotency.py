@@ -52,8 +52,6 @@ def _replay(record: IdempotencyKey) -> Response:
 def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
     """Insert the key's row; None if we now own the key, else the existing row."""
     now = utcnow()
-    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - TTL))
-    db.session.commit()
     try:
         db.session.execute(
             insert(IdempotencyKey).values(
@@ -65,7 +63,19 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
     except IntegrityError:
         db.session.rollback()
     existing = db.session.get(IdempotencyKey, (user_id, key), populate_existing=True)
-    if existing is None:  # expired and swept between our insert and read: claim again
+    if existing is not None and existing.created_at < now - TTL:
+        # Expired but not pruned yet (`flask prune` deletes old keys, requests do not):
+        # as good as absent. Of concurrent retries, one deletes it, one claims the key.
+        db.session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.user_id == user_id,
+                IdempotencyKey.key == key,
+                IdempotencyKey.created_at < now - TTL,
+            )
+        )
+        db.session.commit()
+        existing = None
+    if existing is None:  # expired (or pruned) between our insert and read: claim again
         return _claim(user_id, key, fingerprint)
     return existing
 
