@@ -51,7 +51,7 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip().lower() not in ("0
 
 # Recycle each worker after about this many requests (jitter: not all at once), so that a
 # slow leak in any library cannot grow without bound. 0 disables it. At 2,000 a worker
-# under load was replaced every few seconds, each time re-importing the app (issue #13:
+# under load was replaced every few seconds, each time re-importing the app (bench/results/:
 # p99s over a second, socket timeouts); at 100,000 it is every few minutes at full load,
 # and with preload_app a replacement is a fork that starts with cold caches and connects
 # to the database and Redis on its first requests.
@@ -66,7 +66,7 @@ if os.path.isdir(_SHM):
 
 # -- logs ----------------------------------------------------------------------------------
 # No access log: the app writes one JSON line per request itself (with request id, route
-# template and user id, API.md §9). gunicorn's own messages go to stderr.
+# template and user id, docs/reference.md#operations). gunicorn's own messages go to stderr.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

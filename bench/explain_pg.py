@@ -1,4 +1,4 @@
-"""``EXPLAIN (ANALYZE, BUFFERS)`` of every list query, on PostgreSQL at scale (issue #13).
+"""``EXPLAIN (ANALYZE, BUFFERS)`` of every list query, on PostgreSQL at scale.
 
     python bench/explain_pg.py --viewer ID --user ID --celebrity ID [--out FILE]
 
@@ -11,7 +11,7 @@ PostgreSQL and run through the engine's psycopg connection with realistic parame
 A plan passes when it reads ``posts`` and ``follows`` through indexes only: any ``Seq
 Scan`` on either table fails it, and the script exits 1 if any plan fails. Search
 (``?q=``) is PostgreSQL full text on ``posts.search`` (GIN), with a common word, a rare
-one and two words.
+one and two words (docs/architecture.md#search).
 Writes markdown to ``--out`` (or stdout).
 """
 

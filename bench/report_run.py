@@ -9,7 +9,7 @@ run and ``bare_start`` / ``bare_end`` for the ceiling. The table gives requests/
 ratio to the ceiling (mean of the two bare runs), p50/p99 and the targets; scalings are
 cost ratios (cost = 1 / requests/s) of two runs.
 
-Honesty rules (issue #13):
+Honesty rules:
 - any non-2xx answer (bench/wrk.lua checks every status) or socket error in any run, or a
   missing run, fails the report (exit 1): a broken run never passes for a slow one;
 - the file records the commit, whether the tree was clean at the start and at the end,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The cost of the per-request middleware (issue #6): GET /api/v1/users/{id} with the whole
+# The cost of the per-request middleware: GET /api/v1/users/{id} with the whole
 # stack on (rate limiting in Redis, request ids, the JSON request log, Prometheus metrics,
 # ETags) against the same route with it off, same gunicorn settings, same run.
 # Runs on, off five times over (BENCH_ROUNDS) and takes each side's median, so that machine

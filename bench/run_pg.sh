@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The production benchmark (issue #13): PostgreSQL and Redis, data at scale, the shipped
+# The production benchmark: PostgreSQL and Redis, data at scale, the shipped
 # gunicorn.conf.py. `BENCH_SCENARIO=pg make bench`, or `bash bench/run_pg.sh`.
 #
 # Data (bench/seed_scale.py, COPY through the app's tables): 100,000 users, 1,000,000

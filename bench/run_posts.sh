@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The posts/feed benchmark (issue #4): wrk against gunicorn on 100,000 posts, versus the
+# The posts/feed benchmark: wrk against gunicorn on 100,000 posts, versus the
 # bare Flask ceiling measured in the same run. `make bench` runs it after the foundation
 # scenario; alone: `BENCH_SCENARIO=posts make bench` or `bash bench/run_posts.sh`.
 #

@@ -1,6 +1,6 @@
-"""Conditional requests (API.md §6): strong ``ETag`` on every successful JSON ``GET``,
-``If-None-Match`` → 304, and ``If-Match`` on ``PUT``/``PATCH``/``DELETE`` → 412 when the
-client's copy is stale (the lost-update problem).
+"""Conditional requests (docs/reference.md#conditional-requests-and-caching): strong ``ETag`` on
+every successful JSON ``GET``, ``If-None-Match`` → 304, and ``If-Match`` on
+``PUT``/``PATCH``/``DELETE`` → 412 when the client's copy is stale (the lost-update problem).
 
 The ETag is a hash of the representation the caller receives, so it differs between
 viewers who see different fields (``Vary: Authorization``). For ``If-Match`` the current

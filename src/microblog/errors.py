@@ -1,4 +1,4 @@
-"""Error classes and the single handler that renders every error (API.md §2)."""
+"""Error classes and the single handler that renders every error (docs/reference.md#errors)."""
 
 from __future__ import annotations
 

@@ -29,7 +29,8 @@ class Base(DeclarativeBase):
 class RequestSession(Session):
     """In a request, the ORM session runs on the request's one connection
     (:func:`request_connection`), so a request checks out one pooled connection however
-    many commits and reads it makes (issue #13); elsewhere (CLI, shell) on the engine."""
+    many commits and reads it makes (docs/architecture.md, "Prepared reads"); elsewhere
+    (CLI, shell) on the engine."""
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         bound = self.info.get("bind")

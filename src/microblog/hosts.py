@@ -1,4 +1,5 @@
-"""Trusted hosts (API.md §6): links and ``Location`` come from a trusted origin only.
+"""Trusted hosts (docs/reference.md#host-names): links and ``Location`` come from a trusted origin
+only.
 
 Absolute URLs are built from ``PUBLIC_URL`` when it is set, else from the request's
 ``Host`` (the forwarded one behind ``TRUSTED_PROXIES``), which must be one of the trusted

@@ -1,5 +1,5 @@
-"""Log lines (API.md §9): JSON or key=value text on stderr, one access line per request,
-written in batches in production.
+"""Log lines (docs/reference.md#operations): JSON or key=value text on stderr, one access line per
+request, written in batches in production.
 
 The access line's record (:class:`AccessRecord`) and its formatter are built for a line
 written on every request; :class:`BatchingStreamHandler` writes many lines in one system

@@ -1,5 +1,5 @@
 """What each request leaves behind, its log line (logs.py) and its metrics, and the
-readiness probe (API.md §9)."""
+readiness probe (docs/reference.md#operations)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Pagination shared by every collection (API.md §5): page mode and keyset mode."""
+"""Pagination shared by every collection (docs/reference.md#collections-and-pagination): page mode
+and keyset mode."""
 
 from __future__ import annotations
 

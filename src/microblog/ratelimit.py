@@ -1,5 +1,5 @@
-"""Rate limits (API.md §6): a default budget per client address and route, and one login
-budget for every password check, per client address and per account.
+"""Rate limits (docs/reference.md#rate-limits): a default budget per client address and route, and
+one login budget for every password check, per client address and per account.
 
 The login budget is not a property of routes: :func:`spend_login_attempt` is called by the
 one function that checks passwords (``services.users.authenticate_password``) before it
@@ -13,20 +13,19 @@ need: no second round trip to ask the store when a window ends. Counts live in-p
 default (:class:`WindowCounters`, per worker) or in Redis with ``REDIS_URL`` (the ``limits``
 library's storage, shared by every worker and instance).
 
-With Redis, a worker does not ask the store on every request: it reserves a *slice* of a
-budget (1/16 of what it last saw left, at most 1,024 requests) with one atomic increment and
-spends it locally (:class:`SharedCounter`). A budget is never exceeded (every request
-spends a reserved unit), and a small budget degrades to a round trip per request: a slice
-is never more than a sixteenth of what is left, so slices shrink to one request as a budget
-runs out (the default 300 per minute starts at slices of 18). What a slice costs: a client
-can be refused early while other workers hold unspent units of its budget (at most a
-sixteenth of what was left when each took its slice). The password budgets are always
-counted exactly, one round trip per attempt. Measured in the request path, a round trip
-to Redis took ~380-490 µs of wall time on this machine against ~190 µs for a whole
-request: counting every request in Redis made the middleware cost 72 % (issue #6's target
-is 15 %). Slices of at most 256 still cost ~1.9 µs a request (~1 % of it); 1,024 brings
-that to ~0.5 µs, and a slice that size is only taken while more than 16,384 requests of
-a budget are left. bench/results/middleware-*.md has the numbers with slices.
+With Redis, a worker does not ask the store on every request: it reserves a *slice* of a budget
+(1/16 of what it last saw left, at most 1,024 requests) with one atomic increment and spends it
+locally (:class:`SharedCounter`). A budget is never exceeded (every request spends a reserved
+unit), and a small budget degrades to a round trip per request: a slice is never more than a
+sixteenth of what is left, so slices shrink to one request as a budget runs out (the default 300
+per minute starts at slices of 18). What a slice costs: a client can be refused early while other
+workers hold unspent units of its budget (at most a sixteenth of what was left when each took its
+slice). The password budgets are always counted exactly, one round trip per attempt. Measured in
+the request path, a round trip to Redis took ~380-490 µs of wall time on this machine against ~190
+µs for a whole request: counting every request in Redis made the middleware cost 72 % (its target,
+docs/architecture.md, is 15 %). Slices of at most 256 still cost ~1.9 µs a request (~1 % of it);
+1,024 brings that to ~0.5 µs, and a slice that size is only taken while more than 16,384 requests
+of a budget are left. bench/results/middleware-*.md has the numbers with slices.
 
 If Redis stops answering, the limiter falls back to in-process memory (logged) and retries
 Redis after a few seconds: limits loosen for the outage, the API stays up, and no request

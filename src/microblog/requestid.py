@@ -1,4 +1,5 @@
-"""Request ids: accept a safe incoming ``X-Request-ID`` or make one (API.md §6)."""
+"""Request ids: accept a safe incoming ``X-Request-ID`` or make one
+(docs/reference.md#request-ids)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Roles: GET /admin/users, PATCH /users/{id} role/is_active, admin deletes, and
-deactivation (issue #5)."""
+deactivation (docs/authentication.md#what-ends-what)."""
 
 from __future__ import annotations
 

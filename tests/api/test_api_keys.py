@@ -1,4 +1,4 @@
-"""API keys: /me/api-keys (issue #5)."""
+"""API keys: /me/api-keys (docs/authentication.md#api-keys)."""
 
 from __future__ import annotations
 

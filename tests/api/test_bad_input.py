@@ -1,6 +1,6 @@
 """Hostile and malformed input on every input path: body fields, query parameters, path
 ids and headers. Whatever arrives, the answer is never a 500, the status is the one
-API.md §2 names, the body has the error shape, and nothing is half-written."""
+docs/reference.md#errors names, the body has the error shape, and nothing is half-written."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def b64(raw: bytes) -> str:
 def assert_error(
     response: TestResponse, status: int, fields: set[str] | None = None
 ) -> dict[str, Any]:
-    """The response is the API.md §2 error body with ``status``; ``fields`` are the keys
+    """The response is the error body with ``status``; ``fields`` are the keys
     of ``errors`` (``None``: no ``errors`` at all)."""
     text = response.get_data(as_text=True)
     assert response.status_code == status, text
@@ -561,8 +561,8 @@ BAD_PAGING = [
     ("query", "page", "per_page"),
     [
         ({"page": str(2**31 - 1)}, 2**31 - 1, 10),
-        # Up to the signed 64-bit maximum a size is clamped; past it, a 400 (API.md §6,
-        # tests/security/test_api4_resource_bounds.py).
+        # Up to the signed 64-bit maximum a size is clamped; past it, a 400
+        # (docs/reference.md#input-bounds, tests/security/test_api4_resource_bounds.py).
         ({"per_page": str(2**63 - 1)}, 1, 100),
         ({"per_page": "101"}, 1, 100),
         ({"page": "2", "per_page": "1"}, 2, 1),

@@ -1,5 +1,6 @@
-"""Conditional requests and caching headers (API.md §6): strong ETags, If-None-Match → 304,
-If-Match → 412 on stale writes (the lost-update problem), Cache-Control per audience."""
+"""Conditional requests and caching headers (docs/reference.md#conditional-requests-and-caching):
+strong ETags, If-None-Match → 304, If-Match → 412 on stale writes (the lost-update problem),
+Cache-Control per audience."""
 
 from __future__ import annotations
 

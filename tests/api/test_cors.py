@@ -1,5 +1,5 @@
-"""CORS (API.md §6): the origins in CORS_ORIGINS may call the API from a browser, preflight
-included, and read the headers a client needs (ETag, Link, pagination, rate limits)."""
+"""CORS (docs/reference.md#cors): the origins in CORS_ORIGINS may call the API from a browser,
+preflight included, and read the headers a client needs (ETag, Link, pagination, rate limits)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""``Idempotency-Key`` on POST /posts and POST /tasks (API.md §6): a retry replays the first
-response and creates nothing; another body with the same key is 422; a retry while the
-first is still running is 409; keys belong to one user and expire after 24 h."""
+"""``Idempotency-Key`` on POST /posts and POST /tasks (docs/reference.md#idempotency): a retry
+replays the first response and creates nothing; another body with the same key is 422; a retry
+while the first is still running is 409; keys belong to one user and expire after 24 h."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Operations (API.md §9): one JSON access-log line per request that never carries a
-secret, Prometheus metrics at /metrics, and the /readyz readiness probe."""
+"""Operations (docs/reference.md#operations): one JSON access-log line per request that never
+carries a secret, Prometheus metrics at /metrics, and the /readyz readiness probe."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 DOC_URL = "/api/v1/openapi.json"
 METHODS = {"get", "put", "post", "delete", "patch"}
-#: Error statuses any operation may answer (API.md §2), documented on every operation.
+#: Error statuses any operation may answer (docs/reference.md#errors), documented on every
+#: operation.
 ERROR_STATUSES = {"400", "401", "403", "404", "406", "409", "413", "415", "500"}
 ERROR_REF = "#/components/schemas/ErrorOut"
 
@@ -139,7 +140,7 @@ def test_every_operation_documents_a_success_and_the_error_body(spec: dict[str, 
         assert any(code.startswith("2") for code in responses), (method, path)
         assert set(responses) >= ERROR_STATUSES, (method, path)
         for status in ERROR_STATUSES:
-            # The error body is one object (API.md §2), not a list of them.
+            # The error body is one object (docs/reference.md#errors), not a list of them.
             schema = responses[status]["content"]["application/json"]["schema"]
             assert schema == {"$ref": ERROR_REF}, (method, path, status)
 

@@ -1,4 +1,4 @@
-"""One pool checkout per request at most (issue #13): the ORM session, Core reads and
+"""One pool checkout per request at most: the ORM session, Core reads and
 prepared reads share the request's connection (extensions.request_connection).
 
 Before, on PostgreSQL: GET /users/{id} 1, GET /posts 2 (a raw DBAPI connection for the

@@ -1,7 +1,7 @@
-"""Rate limits (API.md §6): a default on every route, stricter shared limits on the
-password routes per client address and per username tried, 429 in the error shape with
-Retry-After and RateLimit-* headers, X-Forwarded-For believed only behind TRUSTED_PROXIES,
-Redis storage shared between instances with an in-memory fallback when Redis is down.
+"""Rate limits (docs/reference.md#rate-limits): a default on every route, stricter shared limits on
+the password routes per client address and per username tried, 429 in the error shape with
+Retry-After and RateLimit-* headers, X-Forwarded-For believed only behind TRUSTED_PROXIES, Redis
+storage shared between instances with an in-memory fallback when Redis is down.
 
 Limits are off in the testing config, so every test here builds its own app with them on
 (on SQLite: the limits do not depend on the database)."""

@@ -8,11 +8,11 @@ over the links schemathesis infers from the document (the document declares none
 next request. Every built-in check runs on every response (all but ``max_response_time``:
 no timing thresholds in tests).
 
-The bar is API.md §6: **no generated request is a server error**. A 5xx fails the test
-with the request that caused it. Every other check failure (a document that calls a
-request valid that a business rule refuses, a status the document does not list, …) is
-an API-reference finding, not a crash: it is counted per check and summarised at the end
-of the run (the terminal summary "schemathesis findings"), and does not fail the test.
+The bar (docs/reference.md#input-bounds, docs/security.md): **no generated request is a server
+error**. A 5xx fails the test with the request that caused it. Every other check failure (a
+document that calls a request valid that a business rule refuses, a status the document does not
+list, …) is an API-reference finding, not a crash: it is counted per check and summarised at the
+end of the run (the terminal summary "schemathesis findings"), and does not fail the test.
 
 The run is bounded and repeatable: a fixed number of examples, the same inputs on every
 run (``derandomize``) and no example database carried between runs.

@@ -164,6 +164,44 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def start_gunicorn(
+    name: str, env: dict[str, str], workdir: Path, metrics_dir: Path | None = None
+) -> Instance:
+    """gunicorn with the shipped gunicorn.conf.py, two workers on a free loopback port,
+    in a session of its own (see ``stop``), its output in ``workdir/gunicorn-<name>.log``."""
+    port = free_port()
+    log = workdir / f"gunicorn-{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "-w", "2",
+             "-b", f"127.0.0.1:{port}", APP],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    return Instance(name, f"http://127.0.0.1:{port}", process, log, metrics_dir)
+
+
+def production_environment(workdir: Path, database_url: str) -> dict[str, str]:
+    """This process's environment without any setting of ours, then production on
+    ``database_url`` with a fresh secret (one deployment: one key for every instance)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PROMETHEUS_", "RATELIMIT_", "GUNICORN_", "MICROBLOG_"))
+        and key not in ("REDIS_URL", "DATABASE_URL", "SECRET_KEY", "WEB_CONCURRENCY", "PORT")
+    }
+    env.update(
+        MICROBLOG_ENV="production",
+        MICROBLOG_INSTANCE=str(workdir / "instance"),
+        SECRET_KEY=secrets.token_urlsafe(32),
+        DATABASE_URL=database_url,
+    )
+    return env
+
+
 def deployment_environment(
     postgres_server: str, redis_server: str, workdir: Path
 ) -> dict[str, str]:
@@ -174,17 +212,8 @@ def deployment_environment(
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
     client.close()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PROMETHEUS_", "RATELIMIT_", "GUNICORN_", "MICROBLOG_"))
-        and key not in ("REDIS_URL", "DATABASE_URL", "SECRET_KEY", "WEB_CONCURRENCY", "PORT")
-    }
+    env = production_environment(workdir, database_url)
     env.update(
-        MICROBLOG_ENV="production",
-        MICROBLOG_INSTANCE=str(workdir / "instance"),
-        SECRET_KEY=secrets.token_urlsafe(32),  # one deployment: one key for both instances
-        DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         RATELIMIT_DEFAULT=f"{RATE_LIMIT} per minute",
         LOG_FORMAT="json",
@@ -222,19 +251,7 @@ def deployment(postgres_server: str, redis_server: str) -> Iterator[Deployment]:
                 metrics_dir.mkdir()
                 (metrics_dir / "counter_1.db").write_bytes(b"left over from a previous run")
                 instance_env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-            port = free_port()
-            log = workdir / f"gunicorn-{name}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "-w", "2",
-                     "-b", f"127.0.0.1:{port}", APP],
-                    cwd=ROOT,
-                    env=instance_env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )  # fmt: skip
-            instances.append(Instance(name, f"http://127.0.0.1:{port}", process, log, metrics_dir))
+            instances.append(start_gunicorn(name, instance_env, workdir, metrics_dir))
         for instance in instances:
             wait_until_up(instance)
         yield Deployment(instances[0], instances[1])

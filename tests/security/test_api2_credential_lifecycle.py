@@ -1,13 +1,13 @@
 """OWASP API2 (broken authentication): a credential belongs to one account for life.
 
-The attack this module was written for: register ``eve``, take every kind of credential,
-delete ``eve``, let ``frank`` register and receive eve's old id (SQLite without
-AUTOINCREMENT hands the highest deleted id out again), then use eve's credentials as frank.
-Two independent locks stop it, and each is tested on its own: ids are never handed out
-again (``test_ids_*``), and every credential check needs its own live row owned by its
-account, whatever the ids (``test_*_fails_closed``). Then the lifecycle of API.md §3 as
-docs/authentication.md states it: current password for password and email changes, and a
-password change, deactivation or deletion ending every credential for good."""
+The attack this module was written for: register ``eve``, take every kind of credential, delete
+``eve``, let ``frank`` register and receive eve's old id (SQLite without AUTOINCREMENT hands the
+highest deleted id out again), then use eve's credentials as frank. Two independent locks stop it,
+and each is tested on its own: ids are never handed out again (``test_ids_*``), and every
+credential check needs its own live row owned by its account, whatever the ids
+(``test_*_fails_closed``). Then the lifecycle as docs/authentication.md#what-ends-what states it:
+current password for password and email changes, and a password change, deactivation or deletion
+ending every credential for good."""
 
 from __future__ import annotations
 

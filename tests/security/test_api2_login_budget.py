@@ -1,4 +1,5 @@
-"""One login budget for every password check (API.md §3, §6).
+"""One login budget for every password check
+(docs/authentication.md#password-attempts-one-login-budget).
 
 Found against the running server: the login budgets applied only to views marked as
 password routes, so once ``POST /tokens`` answered 429 for an account, HTTP Basic on the

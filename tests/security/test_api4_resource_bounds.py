@@ -1,11 +1,11 @@
-"""Bounded inputs (API.md §6 "Input bounds"; OWASP API4): no generated request is a 500.
+"""Bounded inputs (docs/reference.md#input-bounds; OWASP API4): no generated request is a 500.
 
 Every integer and every date-time a client can send is probed at and past the edges of its
 type: the values come from the served OpenAPI document (its ``minimum``/``maximum`` and
 ``format: date-time``), and the document is checked against the app's URL map so that no
 route escapes. An out-of-range query parameter or body field is a 400 whose ``errors``
 name it; an out-of-range path id does not match the route (404). Both in the error shape
-of API.md §2, on SQLite and on PostgreSQL.
+of docs/reference.md#errors, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""OWASP API8:2023 Security Misconfiguration: trusted hosts (API.md §6), secrets refused in
-production, and text log lines that a request cannot forge."""
+"""OWASP API8:2023 Security Misconfiguration: trusted hosts (docs/reference.md#host-names), secrets
+refused in production, and text log lines that a request cannot forge."""
 
 from __future__ import annotations
 

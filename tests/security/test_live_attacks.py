@@ -1,4 +1,4 @@
-"""The attacks that opened the security issue, over real HTTP, against the service as
+"""The attacks docs/security.md guards against, over real HTTP, against the service as
 users run it: ``make run`` (the Flask server, development, SQLite) and gunicorn with the
 shipped gunicorn.conf.py in production on PostgreSQL and Redis. Each attack uses a client
 address of its own (``X-Forwarded-For`` behind ``TRUSTED_PROXIES=1``), so their login
@@ -7,7 +7,6 @@ budgets do not mix. The in-process tests of each rule live in the other modules 
 from __future__ import annotations
 
 import itertools
-import os
 import secrets
 import shutil
 import subprocess
@@ -20,15 +19,14 @@ from typing import Any
 import pytest
 
 from tests import pg
-from tests.integration.live import flask_server, free_port
+from tests.integration.live import flask_server
 from tests.integration.test_multi_instance import (
-    APP,
-    CONFIG,
     ROOT,
-    Instance,
     basic,
     bearer,
     call,
+    production_environment,
+    start_gunicorn,
     stop,
     wait_until_up,
 )
@@ -74,17 +72,8 @@ class Client:
 
 
 def production_env(workdir: Path, database_url: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PROMETHEUS_", "RATELIMIT_", "GUNICORN_", "MICROBLOG_"))
-        and key not in ("REDIS_URL", "DATABASE_URL", "SECRET_KEY", "WEB_CONCURRENCY", "PORT")
-    }
+    env = production_environment(workdir, database_url)
     env.update(
-        MICROBLOG_ENV="production",
-        MICROBLOG_INSTANCE=str(workdir / "instance"),
-        SECRET_KEY=secrets.token_urlsafe(32),
-        DATABASE_URL=database_url,
         LOG_FORMAT="text",
         TELEMETRY_FLUSH_INTERVAL="0",
         TRUSTED_PROXIES="1",
@@ -118,20 +107,12 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
             timeout=60,
             check=True,
         )
-        port = free_port()
-        log = workdir / "gunicorn.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "-w", "2",
-                 "-b", f"127.0.0.1:{port}", APP],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        instance = Instance("attacked", f"http://127.0.0.1:{port}", process, log)
+        instance = start_gunicorn("attacked", env, workdir)
         try:
             wait_until_up(instance)
-            yield Target(instance.base, log)
+            yield Target(instance.base, instance.log)
         finally:
-            stop(process)
+            stop(instance.process)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

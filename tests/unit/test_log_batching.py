@@ -214,9 +214,10 @@ def test_forked_workers_sharing_a_pipe_never_interleave_or_repeat_lines() -> Non
 
 QUIET_CHILD = textwrap.dedent(
     """
-    import logging, os, sys, time
+    import logging, os, sys, time, warnings
     from microblog.logs import BatchingStreamHandler
 
+    warnings.filterwarnings("ignore", ".*multi-threaded.*fork", DeprecationWarning)  # 3.12+
     handler = BatchingStreamHandler(sys.stderr, interval=0.05)
     log = logging.getLogger("microblog.quiet")
     log.addHandler(handler)

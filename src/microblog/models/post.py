@@ -51,7 +51,7 @@ def _search_document_other(element: SearchDocument, compiler: SQLCompiler, **kw:
 
 
 class Post(db.Model):  # type: ignore[name-defined,misc]
-    """A blog post. Its API arrives with the posts issue; the table exists from the
+    """A blog post. Its routes are in api/posts.py; the table exists from the
     first migration so that user counts are real queries from day one."""
 
     __tablename__ = "posts"

@@ -21,7 +21,7 @@ ItemT = TypeVar("ItemT")
 #: A UTC time rendered as ISO 8601 with fractional seconds and ``Z``.
 UTCDateTime = Annotated[datetime, PlainSerializer(isoformat, return_type=str)]
 
-# -- input bounds (API.md §6) -----------------------------------------------------------
+# -- input bounds (docs/reference.md#input-bounds) ---------------------------------------
 # Every integer and every time a client sends is one of the types below, so the range is
 # decided here, once: validation refuses what is outside it (400 with a field error), the
 # OpenAPI document shows it (``minimum``/``maximum``, ``format: date-time``), and nothing
@@ -43,7 +43,8 @@ Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 #: ``page``: from 1.
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 #: ``per_page``/``limit``: from 1; any larger value up to ``INT64_MAX`` is clamped to the
-#: configured cap (API.md §5), beyond it is a 400 like any other out-of-range integer.
+#: configured cap (docs/reference.md#page-mode), beyond it is a 400 like any other out-of-range
+#: integer.
 PageSize = Annotated[int, Field(ge=1, le=INT64_MAX)]
 
 
@@ -153,7 +154,7 @@ class PageLinks(OutputModel):
 
 
 class Collection(OutputModel, Generic[ItemT]):
-    """A page of items (API.md §5)."""
+    """A page of items (docs/reference.md#page-mode)."""
 
     model_config = ConfigDict(populate_by_name=True)
 

@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` on creating requests (API.md §6).
+"""``Idempotency-Key`` on creating requests (docs/reference.md#idempotency).
 
 A retry with the same key and body by the same user within 24 h gets the first response
 (status, body, ``Location``) and creates nothing; the same key with another body is 422;

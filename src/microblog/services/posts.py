@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
+    Integer,
     Select,
     String,
     and_,
@@ -101,6 +103,11 @@ class _Draft:
 #: (unbalanced quotes, ``&|!:*()``... are words or ignored, never a syntax error).
 TSQUERY = func.websearch_to_tsquery(
     literal_column(f"'{SEARCH_CONFIG}'::regconfig"), bindparam("q", type_=String())
+)
+# Typed: inside a tuple comparison a bind parameter does not take the column's type, and
+# an untyped datetime would reach sqlite3's default adapter (deprecated since Python 3.12).
+KEYSET_AFTER = tuple_(
+    bindparam("after_ts", type_=DateTime()), bindparam("after_id", type_=Integer())
 )
 
 
@@ -201,9 +208,7 @@ def _keyset_statement(
     time): ``fts`` as in :func:`_page_statements`."""
     conditions = _filters(author, search, since, drafts, feed, fts)
     if after:
-        conditions.append(
-            tuple_(Post.created_at, Post.id) < tuple_(bindparam("after_ts"), bindparam("after_id"))
-        )
+        conditions.append(tuple_(Post.created_at, Post.id) < KEYSET_AFTER)
     if search:
         # The same page, asked for as the first rows of a SEARCH_WINDOW-long one: with
         # the larger LIMIT the planner reads a rare word's matches from the GIN index
@@ -270,10 +275,7 @@ def _feed_merge_statement(slots: int, after: bool) -> Select[Any]:
     for slot in range(slots):
         conditions = [Post.user_id == bindparam(f"u{slot}"), Post.published == true()]
         if after:
-            conditions.append(
-                tuple_(Post.created_at, Post.id)
-                < tuple_(bindparam("after_ts"), bindparam("after_id"))
-            )
+            conditions.append(tuple_(Post.created_at, Post.id) < KEYSET_AFTER)
         arm = (
             select(Post.id, Post.created_at)
             .where(*conditions)
