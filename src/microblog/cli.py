@@ -73,3 +73,18 @@ def register(app: Flask) -> None:
                 db.session.commit()
         db.session.commit()
         click.echo(f"created {created} users (password: {secret})")
+
+    @app.cli.command("prune")
+    @click.option(
+        "--batch-size",
+        default=1000,
+        show_default=True,
+        type=click.IntRange(1, 100_000),
+        help="Rows deleted (and committed) per statement.",
+    )
+    def prune(batch_size: int) -> None:
+        """Delete expired tokens, token families and idempotency keys (run it from cron
+        every 10 minutes, on one or every instance: docs/architecture.md#maintenance)."""
+        from microblog.services.prune import prune as run
+
+        click.echo(str(run(batch=batch_size)))

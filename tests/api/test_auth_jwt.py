@@ -484,7 +484,7 @@ def test_revocation_time_is_utc_whatever_the_local_timezone(
         assert abs((family.revoked_at - utcnow()).total_seconds()) < 60, (zone, family)
 
 
-def test_expired_families_are_cleaned_up(api: Api, client: FlaskClient) -> None:
+def test_expired_families_are_pruned(api: Api, client: FlaskClient, app: Flask) -> None:
     alice = api.register("alice")
     live = login(client, alice)
     dead = login(client, alice)
@@ -497,7 +497,10 @@ def test_expired_families_are_cleaned_up(api: Api, client: FlaskClient) -> None:
     )
     db.session.commit()
 
-    login(client, alice)  # every login sweeps what can no longer matter
+    login(client, alice)  # logins sweep nothing: `flask prune` does
+    assert db.session.get(TokenFamily, dead_claims["fam"]) is not None
+    result = app.test_cli_runner().invoke(args=["prune"])
+    assert result.exit_code == 0, result.output
 
     db.session.rollback()
     live_claims = claims_of(live["access_token"])

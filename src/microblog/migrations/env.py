@@ -99,6 +99,15 @@ def run_migrations_online():
             # the DROP would cascade-delete every row that points at the table.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        dialect = connection.dialect.name
+
+        def include_object(obj, name, type_, reflected, compare_to):
+            # Objects the models make on one database only (Index(info={"dialect": ...})
+            # with .ddl_if(dialect=...)): not missing anywhere else.
+            only = getattr(obj, "info", {}).get("dialect")
+            return only is None or only == dialect
+
+        conf_args.setdefault("include_object", include_object)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -58,18 +58,10 @@ def _replay(record: IdempotencyKey) -> Response:
     return response
 
 
-def _sweep(now: datetime) -> None:
-    """Delete expired keys, in a short transaction of its own (not the request's: holding
-    row locks on other users' keys for the whole request would serialise them)."""
-    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - TTL))
-    db.session.commit()
-
-
 def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
     """Insert the key's row in a transaction left open; None if we now own the key (the
     caller commits it with the work), else the existing, committed row."""
     now = utcnow()
-    _sweep(now)
     try:
         db.session.execute(
             insert(IdempotencyKey).values(
@@ -80,7 +72,19 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:
     except IntegrityError:
         db.session.rollback()
     existing = db.session.get(IdempotencyKey, (user_id, key), populate_existing=True)
-    if existing is None:  # expired and swept between our insert and read: claim again
+    if existing is not None and existing.created_at < now - TTL:
+        # Expired but not pruned yet (`flask prune` deletes old keys, requests do not):
+        # as good as absent. Of concurrent retries, one deletes it, one claims the key.
+        db.session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.user_id == user_id,
+                IdempotencyKey.key == key,
+                IdempotencyKey.created_at < now - TTL,
+            )
+        )
+        db.session.commit()
+        existing = None
+    if existing is None:  # expired (or pruned) between our insert and read: claim again
         return _claim(user_id, key, fingerprint)
     return existing
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import jwt
 from flask import current_app
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, select, update
 
 from microblog.auth import Principal
 from microblog.errors import Unauthorized, ValidationFailed
@@ -118,7 +118,7 @@ def _issue_pair(user_id: int, family_id: str) -> dict[str, Any]:
 
 
 def login(user_id: int) -> dict[str, Any]:
-    cleanup()
+    # Expired families are deleted by `flask prune` (services/prune.py), not by logins.
     now = utcnow()
     family = TokenFamily(
         id=uuid.uuid4().hex,
@@ -143,6 +143,7 @@ def refresh(token: str) -> dict[str, Any]:
     if (
         family is None
         or family.revoked_at is not None
+        or family.expires_at <= utcnow()  # expired, whether or not prune has run yet
         or family.user_id != claims["sub"]
         or user is None
         or not user.is_active
@@ -220,12 +221,3 @@ def logout(principal: Principal, refresh_token: str | None) -> None:
         families.append(principal.family_id)
     revoke_families(families)
     db.session.commit()
-
-
-def cleanup() -> None:
-    """Forget what can no longer matter: expired families (revoked or not) and their
-    refresh tokens."""
-    now = utcnow()
-    expired = select(TokenFamily.id).where(TokenFamily.expires_at < now)
-    db.session.execute(delete(RefreshToken).where(RefreshToken.family_id.in_(expired)))
-    db.session.execute(delete(TokenFamily).where(TokenFamily.expires_at < now))

@@ -1,7 +1,12 @@
 """Posts, the feed and their visibility rules.
 
 Reads are prepared statements (one per filter shape, built once) that join the author,
-so a page of posts is one statement plus, in page mode, one count."""
+so a page of posts is one statement plus, in page mode, one count.
+
+``q`` searches title and body: on PostgreSQL as full text (``posts.search``, a generated
+``tsvector`` with a GIN index, queried with ``websearch_to_tsquery``; page mode ranks by
+``ts_rank``, then newest), elsewhere as a case-insensitive substring (``LIKE``):
+docs/architecture.md#search."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal_column,
     or_,
     select,
     true,
@@ -31,6 +37,7 @@ from microblog.auth.permissions import CanSee, IsAuthor, IsAuthorOrAdmin, author
 from microblog.errors import NotFound, ValidationFailed
 from microblog.extensions import db, read_connection
 from microblog.models import Post, User, follows, post_stats
+from microblog.models.post import SEARCH_CONFIG
 from microblog.pagination import KeysetRequest, PageRequest, fetch_page
 from microblog.services.common import get_authorized, reject_nulls, valid_id
 from microblog.services.users import API_PREFIX, like_pattern, user_exists
@@ -92,6 +99,11 @@ class _Draft:
 
 # -- statement shapes -------------------------------------------------------------------
 
+#: ``q`` as a PostgreSQL text search query. ``websearch_to_tsquery`` accepts any text
+#: (unbalanced quotes, ``&|!:*()``... are words or ignored, never a syntax error).
+TSQUERY = func.websearch_to_tsquery(
+    literal_column(f"'{SEARCH_CONFIG}'::regconfig"), bindparam("q", type_=String())
+)
 # Typed: inside a tuple comparison a bind parameter does not take the column's type, and
 # an untyped datetime would reach sqlite3's default adapter (deprecated since Python 3.12).
 KEYSET_AFTER = tuple_(
@@ -99,7 +111,19 @@ KEYSET_AFTER = tuple_(
 )
 
 
-def _order(sort: str | None) -> list[Any]:
+#: Page mode's search results: the newest this many matches (docs/architecture.md#search).
+SEARCH_WINDOW = 1000
+
+
+def full_text() -> bool:
+    """Whether ``q`` is a full-text query here (PostgreSQL) rather than a substring."""
+    return bool(db.engine.dialect.name == "postgresql")
+
+
+def _order(sort: str | None, ranked: bool = False) -> list[Any]:
+    if ranked and sort is None:
+        # Best match first; equally good matches newest first.
+        return [func.ts_rank(Post.search, TSQUERY).desc(), Post.created_at.desc(), Post.id.desc()]
     if not sort or sort.lstrip("-") == "created_at":
         column = Post.created_at
     else:
@@ -110,14 +134,16 @@ def _order(sort: str | None) -> list[Any]:
 
 
 def _filters(
-    author: bool, search: bool, since: bool, drafts: bool, feed: bool
+    author: bool, search: bool, since: bool, drafts: bool, feed: bool, fts: bool = False
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if not drafts:
         conditions.append(Post.published == true())
     if author:
         conditions.append(Post.user_id == bindparam("author"))
-    if search:
+    if search and fts:
+        conditions.append(Post.search.bool_op("@@")(TSQUERY))
+    elif search:
         pattern = bindparam("pattern", type_=String())
         conditions.append(
             or_(Post.title.ilike(pattern, escape="\\"), Post.body.ilike(pattern, escape="\\"))
@@ -132,18 +158,35 @@ def _filters(
 
 @cache
 def _page_statements(
-    sort: str | None, author: bool, search: bool, since: bool, drafts: bool
+    sort: str | None, author: bool, search: bool, since: bool, drafts: bool, fts: bool = False
 ) -> tuple[Select[Any], Select[Any]]:
-    where = and_(true(), *_filters(author, search, since, drafts, feed=False))
+    """Page mode's items and count; ``fts``: ``search`` is PostgreSQL full text (bind
+    parameter ``q``), else a ``LIKE`` pattern (``pattern``).
+
+    A search's results are its ``SEARCH_WINDOW`` newest matches, ranked (or sorted) and
+    counted among themselves: ranking or counting every match of a common word reads
+    hundreds of thousands of rows at 1 M posts (1.5 s); the window reads at most its
+    own size, from the GIN index (a rare word) or the newest-first index (a common one)."""
+    where = and_(true(), *_filters(author, search, since, drafts, feed=False, fts=fts))
+    if search:
+        window = (
+            select(Post.id)
+            .where(where)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(SEARCH_WINDOW)
+        )
+        where = Post.id.in_(window)
     items = (
         select(*POST_COLUMNS)
         .join(User, User.id == Post.user_id)
         .where(where)
-        .order_by(*_order(sort))
+        .order_by(*_order(sort, ranked=search and fts))
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
-    if author or search or since or drafts:
+    if search:
+        count = select(func.count()).select_from(window.subquery())
+    elif author or since or drafts:
         count = select(func.count()).select_from(Post).where(where)
     else:
         # All published posts: the trigger-kept total, not a scan (models/stats.py).
@@ -153,11 +196,30 @@ def _page_statements(
 
 @cache
 def _keyset_statement(
-    author: bool, search: bool, since: bool, drafts: bool, feed: bool, after: bool
+    author: bool,
+    search: bool,
+    since: bool,
+    drafts: bool,
+    feed: bool,
+    after: bool,
+    fts: bool = False,
 ) -> Select[Any]:
-    conditions = _filters(author, search, since, drafts, feed)
+    """Keyset pages are newest first, searching or not (their cursor is a position in
+    time): ``fts`` as in :func:`_page_statements`."""
+    conditions = _filters(author, search, since, drafts, feed, fts)
     if after:
         conditions.append(tuple_(Post.created_at, Post.id) < KEYSET_AFTER)
+    if search:
+        # The same page, asked for as the first rows of a SEARCH_WINDOW-long one: with
+        # the larger LIMIT the planner reads a rare word's matches from the GIN index
+        # instead of walking every post newest first in the hope of finding 101.
+        window = (
+            select(Post.id)
+            .where(and_(true(), *conditions))
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(SEARCH_WINDOW)
+        )
+        conditions = [Post.id.in_(window)]
     return (
         select(*POST_COLUMNS)
         .join(User, User.id == Post.user_id)
@@ -174,7 +236,10 @@ def _params(
     if author is not None:
         params["author"] = author
     if q:
-        params["pattern"] = like_pattern(q)
+        if full_text():
+            params["q"] = q
+        else:
+            params["pattern"] = like_pattern(q)
     if since is not None:
         params["since"] = since
     if me is not None:
@@ -183,8 +248,9 @@ def _params(
 
 
 def _run_page(page: PageRequest, sort: str | None, params: dict[str, Any], drafts: bool) -> Page:
+    fts = "q" in params
     items_stmt, count_stmt = _page_statements(
-        sort, "author" in params, "pattern" in params, "since" in params, drafts
+        sort, "author" in params, fts or "pattern" in params, "since" in params, drafts, fts
     )
     rows, total = fetch_page(items_stmt, count_stmt, params, page)
     return [represent(row) for row in rows], total
@@ -250,11 +316,12 @@ def _run_keyset(
     if stmt is None:
         stmt = _keyset_statement(
             "author" in params,
-            "pattern" in params,
+            "q" in params or "pattern" in params,
             "since" in params,
             drafts,
             feed,
             keyset.after is not None,
+            "q" in params,
         )
     rows = read_connection().execute(stmt, values).all()
     more = len(rows) > keyset.limit
