@@ -48,7 +48,7 @@ bench-sqlite: install
 
 # The fault suite alone (tests/faults): `make test` runs it too, short profile.
 faults: install
-	FAULTS_PROFILE=short $(UV) run pytest tests/faults -q
+	FAULTS_PUBLISH=1 FAULTS_PROFILE=short $(UV) run pytest tests/faults -q
 
 faults-long: install
-	FAULTS_PROFILE=long $(UV) run pytest tests/faults -q
+	FAULTS_PUBLISH=1 FAULTS_PROFILE=long $(UV) run pytest tests/faults -q
