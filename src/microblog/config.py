@@ -61,6 +61,11 @@ WEAK_SECRETS = frozenset(
         "xxx",
     }
 )
+#: Pooled connections one request can hold at once: the prepared reads' DBAPI connection
+#: (prepared.py: the credential's user), the Core read connection and the ORM session's
+#: (extensions.py). A pool smaller than this makes such requests wait DB_POOL_TIMEOUT and
+#: fail with 503 even with one request per worker (docs/reliability.md#database-pool).
+CONNECTIONS_PER_REQUEST = 3
 #: The shortest secret production accepts, in bytes of UTF-8 (HS256 wants a 256-bit key).
 MIN_SECRET_BYTES = 32
 #: A short sequence repeated ("aaaa…", "changemechangeme…"): no entropy however long.
@@ -223,6 +228,16 @@ class Config:
                     f"{problem} outside development and testing: use a random value of at "
                     f"least {MIN_SECRET_BYTES} bytes, e.g. the output of {HOW_TO_MAKE_ONE}"
                 )
+        pooled = self.SQLALCHEMY_DATABASE_URI not in ("sqlite://", "sqlite:///:memory:")
+        capacity = self.DB_POOL_SIZE + self.DB_MAX_OVERFLOW
+        if pooled and capacity < CONNECTIONS_PER_REQUEST:
+            log.warning(
+                "DB_POOL_SIZE + DB_MAX_OVERFLOW is %d, but one request can hold %d "
+                "connections at once: authenticated requests will wait DB_POOL_TIMEOUT and "
+                "fail with 503 (docs/reliability.md#database-pool)",
+                capacity,
+                CONNECTIONS_PER_REQUEST,
+            )
         # PUBLIC_URL and TRUSTED_HOSTS are checked in every environment, by hosts.init_app.
         if not self.PUBLIC_URL and not self.TRUSTED_HOST_NAMES:
             log.warning(

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import pytest
 
 from microblog import create_app
-from microblog.config import normalise_database_url
+from microblog.config import load_config, normalise_database_url
 
 
 def test_production_refuses_to_start_without_secret(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,3 +62,21 @@ def test_unknown_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_database_url_normalised(url: str, expected: str) -> None:
     assert normalise_database_url(url) == expected
+
+
+def test_a_pool_smaller_than_one_request_needs_is_warned_about(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """One request can hold three pooled connections (the fault suite's pool scenario)."""
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(32))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never-opened.db'}")
+    monkeypatch.setenv("DB_POOL_SIZE", "1")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "1")
+    with caplog.at_level("WARNING", logger="microblog.config"):
+        load_config("production", str(tmp_path))
+    assert "one request can hold 3 connections" in caplog.text
+    caplog.clear()
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "2")
+    with caplog.at_level("WARNING", logger="microblog.config"):
+        load_config("production", str(tmp_path))
+    assert "DB_POOL_SIZE" not in caplog.text
