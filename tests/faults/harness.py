@@ -49,7 +49,7 @@ class Profile:
 
 
 PROFILES = {
-    "short": Profile("short", 12.0, 4, 60.0, 2.0, 5),
+    "short": Profile("short", 12.0, 4, 30.0, 2.0, 5),
     "long": Profile("long", 120.0, 8, 1800.0, 5.0, 50),
 }
 PROFILE = PROFILES[os.environ.get("FAULTS_PROFILE", "short")]
