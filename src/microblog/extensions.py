@@ -87,6 +87,17 @@ def close_read_connection(exc: BaseException | None = None) -> None:
             log.warning("read connection lost at the end of a request; dropped")
             with contextlib.suppress(SQLAlchemyError):
                 conn.invalidate()
+    # The ORM session the same way, before Flask-SQLAlchemy's own teardown removes it (a
+    # teardown registered later runs earlier): its rollback on a connection the server
+    # ended would escape the app too (found by the fault suite's PostgreSQL restart).
+    if db.session.registry.has():
+        session = db.session()
+        try:
+            session.close()
+        except SQLAlchemyError:
+            log.warning("session connection lost at the end of a request; dropped")
+            with contextlib.suppress(SQLAlchemyError):
+                session.invalidate()
     dbapi_connection: PoolProxiedConnection | None = g.pop("_read_dbapi_connection", None)
     if dbapi_connection is not None:
         try:
