@@ -5,7 +5,13 @@ every successful JSON ``GET``, ``If-None-Match`` → 304, and ``If-Match`` on
 The ETag is a hash of the representation the caller receives, so it differs between
 viewers who see different fields (``Vary: Authorization``). For ``If-Match`` the current
 representation is produced by running the resource's own ``GET`` view for the same URL
-and caller, so the two can never disagree."""
+and caller, so the two can never disagree.
+
+On PostgreSQL the check and the write are one step for concurrent conditional writes to one
+URL: the check first takes a transaction-scoped advisory lock on the URL, held until the
+write commits or rolls back, and reads through that transaction. Without it, two ``PATCH``es
+with the same ``If-Match`` both matched the old ETag and both wrote (the fault suite's races
+scenario: three ``200`` of six under ``gunicorn -w 3``)."""
 
 from __future__ import annotations
 
@@ -13,10 +19,12 @@ import hashlib
 from typing import Any
 
 from flask import Request, Response, current_app, request
+from sqlalchemy import text
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from microblog.auth import has_credentials
 from microblog.errors import APIError
+from microblog.extensions import db
 from microblog.http import has_header
 
 WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
@@ -54,9 +62,23 @@ def check_if_match(req: Request) -> None:
     if_match = req.if_match
     if if_match.star_tag:
         return
+    lock_for_conditional_write(req.path)
     etag = current_etag()
     if etag is None or not if_match.contains(etag):
         raise PreconditionFailed()
+
+
+ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def lock_for_conditional_write(path: str) -> None:
+    """PostgreSQL: wait for any other conditional write to ``path`` to end, and open this
+    request's transaction (so the ETag is computed from what that write committed, and the
+    lock is held until this request's own write ends). SQLite: nothing (docs/reliability.md)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(f"if-match {path}".encode(), digest_size=8).digest()
+    db.session.execute(ADVISORY_LOCK, {"key": int.from_bytes(digest, "big", signed=True)})
 
 
 def entity_tag(body: bytes) -> str:

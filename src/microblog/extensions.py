@@ -93,13 +93,19 @@ def close_read_connection(exc: BaseException | None = None) -> None:
 
     Closing rolls back; if the database went away meanwhile (a restart: "terminating
     connection due to administrator command") that rollback fails, and an exception here
-    would escape the app after its response was made (gunicorn's own HTML 500). Such a
-    connection is dead: it is dropped from the pool instead."""
+    would escape the app after its response was made (gunicorn's own HTML 500, found by
+    the fault suite's PostgreSQL restart). Such a connection is dead: it is dropped from
+    the pool instead."""
     conn: Connection | None = g.pop("_request_connection", None)
-    try:
-        db.session.remove()  # end the session's transaction on it first
-    except SQLAlchemyError:
-        log.warning("session's connection lost at the end of a request; dropped")
+    if db.session.registry.has():
+        session = db.session()
+        try:
+            session.close()  # end the session's transaction on the connection first
+        except SQLAlchemyError:
+            log.warning("session connection lost at the end of a request; dropped")
+            with contextlib.suppress(SQLAlchemyError):
+                session.invalidate()
+        db.session.remove()
     if conn is not None:
         try:
             conn.close()

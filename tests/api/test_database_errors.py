@@ -253,3 +253,27 @@ def test_a_connection_killed_during_the_request_is_dropped_not_a_500(postgres_ur
     assert client.get("/api/v1/users").status_code == 200  # the dead connection is gone
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_session_connection_killed_during_the_request_is_dropped_not_a_500(
+    postgres_url: str,
+) -> None:
+    """Found by the fault suite (PostgreSQL restart, a GET whose ORM session had a
+    transaction open): the session's rollback at teardown failed on the connection the
+    server had ended, and the exception escaped the app (gunicorn's HTML 500)."""
+    from sqlalchemy import text as sql
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url})
+
+    @app.get("/terminated-session", doc_ui=False)
+    def terminated_session() -> Any:
+        pid = db.session.execute(sql("SELECT pg_backend_pid()")).scalar()
+        with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        return {"read": True}
+
+    client = app.test_client()
+    assert client.get("/terminated-session").status_code == 200
+    assert client.get("/api/v1/users").status_code == 200  # the dead connection is gone
+    with app.app_context():
+        db.engine.dispose()

@@ -54,7 +54,7 @@ class Profile:
 
 
 PROFILES = {
-    "short": Profile("short", 12.0, 4, 60.0, 2.0, 5),
+    "short": Profile("short", 12.0, 4, 30.0, 2.0, 5),
     "long": Profile("long", 120.0, 8, 1800.0, 5.0, 50),
 }
 PROFILE = PROFILES[os.environ.get("FAULTS_PROFILE", "short")]
@@ -273,6 +273,30 @@ def register(base: str, username: str) -> tuple[int, str]:
     return int(reply.json()["id"]), str(token.json()["token"])
 
 
+def login_jwt(base: str, username: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """``POST /auth/login``: the JWT pair (access_token, refresh_token...)."""
+    reply = call(
+        base, "POST", "/api/v1/auth/login",
+        json_body={"username": username, "password": PASSWORD}, headers=headers,
+    )  # fmt: skip
+    assert reply.status == 200, (reply.status, reply.body)
+    pair: dict[str, Any] = reply.json()
+    return pair
+
+
+def addresses(prefix: str = "10.1") -> Callable[[], str]:
+    """A fresh client address on every call (X-Forwarded-For): each request its own
+    client, so a small rate-limit budget binds only the addresses a test reuses."""
+    lock, counter = threading.Lock(), iter(range(1, 65536 * 250))
+
+    def next_address() -> str:
+        with lock:
+            n = next(counter)
+        return f"{prefix}.{n // 250 % 256}.{n % 250 + 1}"
+
+    return next_address
+
+
 # -- the client's own record -------------------------------------------------------------------
 
 
@@ -313,9 +337,14 @@ class RetryingClient:
     """Sends each request until it gets a final answer: retries connection errors and
     502/503/504 (after ``Retry-After``, at most 1 s) with the same ``Idempotency-Key``."""
 
-    def __init__(self, base: str, token: str, ledger: Ledger, give_up_after: float = 90.0):
+    def __init__(
+        self, base: str, token: str, ledger: Ledger, give_up_after: float = 90.0,
+        forwarded_for: Callable[[], str] | None = None,
+    ) -> None:  # fmt: skip
         self.base, self.ledger, self.give_up_after = base, ledger, give_up_after
         self.headers = {"Authorization": f"Bearer {token}"}
+        # Behind TRUSTED_PROXIES: the client address each attempt claims (X-Forwarded-For).
+        self.forwarded_for = forwarded_for
 
     def send(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
@@ -324,11 +353,11 @@ class RetryingClient:
         deadline = time.monotonic() + self.give_up_after
         while True:
             started = time.monotonic()
+            sent = {**self.headers, **(headers or {})}
+            if self.forwarded_for is not None:
+                sent["X-Forwarded-For"] = self.forwarded_for()
             try:
-                reply = call(
-                    self.base, method, path, json_body=body,
-                    headers={**self.headers, **(headers or {})},
-                )  # fmt: skip
+                reply = call(self.base, method, path, json_body=body, headers=sent)
                 outcome: int | str = reply.status
             except (OSError, http.client.HTTPException) as exc:  # reset, cut short...
                 reply, outcome = None, type(exc).__name__
@@ -384,7 +413,11 @@ class Load:
     """Clients (one thread each, one user each) driving :func:`mixed_load` in the
     background: ``with Load(...) as load: <inject faults>``; leaving waits for them."""
 
-    def __init__(self, base: str, tokens: list[str], label: str) -> None:
+    def __init__(
+        self, base: str, tokens: list[str], label: str,
+        forwarded_for: Callable[[], str] | None = None,
+    ) -> None:  # fmt: skip
+        self.forwarded_for = forwarded_for
         self.ledger = Ledger()
         self.stop = threading.Event()
         self.failures: list[BaseException] = []
@@ -395,7 +428,8 @@ class Load:
 
     def _one(self, base: str, token: str, prefix: str) -> None:
         try:
-            mixed_load(RetryingClient(base, token, self.ledger), prefix, self.stop)
+            client = RetryingClient(base, token, self.ledger, forwarded_for=self.forwarded_for)
+            mixed_load(client, prefix, self.stop)
         except BaseException as exc:  # reported by assert_clean
             self.failures.append(exc)
 
