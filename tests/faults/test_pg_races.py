@@ -173,7 +173,7 @@ def test_one_refresh_token_refreshes_once_and_a_second_use_ends_the_login(
         winner = next(r for r in replies if r.status == 200).json()
         again = harness.call(
             server.base, "POST", "/api/v1/auth/refresh",
-            json_body={"refresh_token": winner["refresh_token"]},
+            json={"refresh_token": winner["refresh_token"]},
         )  # fmt: skip
         assert again.status == 401, again.body
         access = harness.call(
@@ -190,7 +190,7 @@ def test_patch_with_one_if_match_wins_once(served: tuple[harness.Gunicorn, str])
     for round_ in range(harness.PROFILE.race_rounds):
         created = harness.call(
             server.base, "POST", "/api/v1/tasks",
-            json_body={"title": f"etag {round_}"}, headers=bearer(token),
+            json={"title": f"etag {round_}"}, headers=bearer(token),
         )  # fmt: skip
         assert created.status == 201, created.body
         task = f"/api/v1/tasks/{created.json()['id']}"

@@ -1,7 +1,8 @@
-"""Run the real service in a subprocess on a free loopback port."""
+"""Run the real service in a subprocess on a free loopback port, and talk to it over HTTP."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -12,9 +13,55 @@ import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
 
 BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Any
+    body: bytes
+
+    def json(self) -> Any:
+        return orjson.loads(self.body)
+
+
+def call(
+    base: str,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    source: str | None = None,
+    timeout: float = 10.0,
+) -> Reply:
+    """One HTTP request, from the loopback address ``source`` if given."""
+    url = urlsplit(base)
+    all_headers = dict(headers or {})
+    if json is not None:
+        body = orjson.dumps(json)
+        all_headers["Content-Type"] = "application/json"
+    connection = http.client.HTTPConnection(
+        url.hostname or "127.0.0.1",
+        url.port,
+        timeout=timeout,
+        source_address=(source, 0) if source else None,
+    )
+    try:
+        connection.request(method, path, body=body, headers=all_headers)
+        response = connection.getresponse()
+        return Reply(response.status, response.headers, response.read())
+    finally:
+        connection.close()
 
 
 def free_port() -> int:
