@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from tests.integration.live import Reply, call, free_port
+from tests.integration.live import migrate as migrate  # the scenarios call harness.migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "gunicorn.conf.py"
@@ -87,18 +88,6 @@ def server_env(database_url: str, workdir: Path, **extra: str) -> dict[str, str]
     )
     env.update(extra)
     return env
-
-
-def migrate(env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "microblog", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 class Gunicorn:

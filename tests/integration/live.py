@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import orjson
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -131,3 +132,16 @@ def run_doc_block(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+def migrate(env: dict[str, str]) -> None:
+    """``flask db upgrade`` with ``env``, as a deployment runs it before starting."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "microblog", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -35,7 +35,7 @@ import pytest
 import redis
 
 from tests import pg
-from tests.integration.live import call, free_port
+from tests.integration.live import call, free_port, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -190,15 +190,7 @@ def deployment(postgres_server: str, redis_server: str) -> Iterator[Deployment]:
     instances: list[Instance] = []
     try:
         env = deployment_environment(postgres_server, redis_server, workdir)
-        migrate = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "microblog", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+        migrate(env)
         for name in ("a", "b"):
             instance_env = dict(env)
             metrics_dir = None
