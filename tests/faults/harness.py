@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import create_engine, text
 
-from tests.integration.live import free_port
+from tests.integration.live import Reply, call, free_port
+from tests.integration.live import migrate as migrate  # the scenarios call harness.migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "gunicorn.conf.py"
@@ -88,18 +88,6 @@ def server_env(database_url: str, workdir: Path, **extra: str) -> dict[str, str]
     )
     env.update(extra)
     return env
-
-
-def migrate(env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "microblog", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 class Gunicorn:
@@ -215,41 +203,6 @@ def gunicorn(env: dict[str, str], workers: int, where: Path) -> Iterator[Gunicor
 # -- HTTP ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return orjson.loads(self.body)
-
-
-def call(
-    base: str,
-    method: str,
-    path: str,
-    *,
-    json_body: Any = None,
-    headers: dict[str, str] | None = None,
-    timeout: float = 10.0,
-) -> Reply:
-    """One request on a connection of its own (sync workers close it after each answer)."""
-    port = int(base.rsplit(":", 1)[1])
-    all_headers = dict(headers or {})
-    body = None
-    if json_body is not None:
-        body = orjson.dumps(json_body)
-        all_headers["Content-Type"] = "application/json"
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request(method, path, body=body, headers=all_headers)
-        response = connection.getresponse()
-        return Reply(response.status, dict(response.headers), response.read())
-    finally:
-        connection.close()
-
-
 def healthy(base: str) -> bool:
     try:
         return call(base, "GET", "/healthz", timeout=2).status == 200
@@ -261,7 +214,7 @@ def register(base: str, username: str) -> tuple[int, str]:
     """A user and an opaque token for it: (user id, token)."""
     reply = call(
         base, "POST", "/api/v1/users",
-        json_body={"username": username, "email": f"{username}@example.com",
+        json={"username": username, "email": f"{username}@example.com",
                    "password": PASSWORD},
     )  # fmt: skip
     assert reply.status == 201, (reply.status, reply.body)
@@ -277,7 +230,7 @@ def login_jwt(base: str, username: str, headers: dict[str, str] | None = None) -
     """``POST /auth/login``: the JWT pair (access_token, refresh_token...)."""
     reply = call(
         base, "POST", "/api/v1/auth/login",
-        json_body={"username": username, "password": PASSWORD}, headers=headers,
+        json={"username": username, "password": PASSWORD}, headers=headers,
     )  # fmt: skip
     assert reply.status == 200, (reply.status, reply.body)
     pair: dict[str, Any] = reply.json()
@@ -357,7 +310,7 @@ class RetryingClient:
             if self.forwarded_for is not None:
                 sent["X-Forwarded-For"] = self.forwarded_for()
             try:
-                reply = call(self.base, method, path, json_body=body, headers=sent)
+                reply = call(self.base, method, path, json=body, headers=sent)
                 outcome: int | str = reply.status
             except (OSError, http.client.HTTPException) as exc:  # reset, cut short...
                 reply, outcome = None, type(exc).__name__

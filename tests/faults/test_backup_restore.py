@@ -33,17 +33,17 @@ def seed(base: str) -> dict[str, Any]:
         for i in range(4):
             got = harness.call(
                 base, "POST", "/api/v1/posts", headers=auth,
-                json_body={"title": f"post {n}.{i}", "body": f"body {n}.{i} ☃",
+                json={"title": f"post {n}.{i}", "body": f"body {n}.{i} ☃",
                            "published": i != 3},
             )  # fmt: skip
             assert got.status == 201, got.body
             got = harness.call(
                 base, "POST", "/api/v1/tasks", headers={**auth, "Idempotency-Key": f"s{n}{i}"},
-                json_body={"title": f"task {n}.{i}", "description": "to keep"},
+                json={"title": f"task {n}.{i}", "description": "to keep"},
             )  # fmt: skip
             assert got.status == 201, got.body
     key = harness.call(
-        base, "POST", "/api/v1/me/api-keys", json_body={"name": "backup"},
+        base, "POST", "/api/v1/me/api-keys", json={"name": "backup"},
         headers={"Authorization": f"Bearer {users[0][1]}"},
     )  # fmt: skip
     assert key.status == 201, key.body

@@ -73,7 +73,7 @@ def test_sigterm_finishes_every_accepted_request() -> None:
                     try:
                         reply = harness.call(
                             server.base, "POST", "/api/v1/tasks",
-                            json_body={"title": f"term {n}-{i}"},
+                            json={"title": f"term {n}-{i}"},
                             headers={**client.headers, "Idempotency-Key": f"term{n}-{i}"},
                         )  # fmt: skip
                         outcome: int | str = reply.status

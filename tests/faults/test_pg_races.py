@@ -95,13 +95,13 @@ def test_one_username_and_one_email_register_once(
         name = f"same{round_}"
         by_name = race(server.base, [
             {"method": "POST", "path": "/api/v1/users",
-             "json_body": {"username": name, "email": f"{name}.{i}@example.com",
+             "json": {"username": name, "email": f"{name}.{i}@example.com",
                            "password": harness.PASSWORD}}
             for i in range(CONCURRENCY)
         ])  # fmt: skip
         by_email = race(server.base, [
             {"method": "POST", "path": "/api/v1/users",
-             "json_body": {"username": f"{name}x{i}", "email": f"{name}@example.org",
+             "json": {"username": f"{name}x{i}", "email": f"{name}@example.org",
                            "password": harness.PASSWORD}}
             for i in range(CONCURRENCY)
         ])  # fmt: skip
@@ -163,7 +163,7 @@ def test_one_refresh_token_refreshes_once_and_a_second_use_ends_the_login(
     for _ in range(harness.PROFILE.race_rounds):
         pair = harness.login_jwt(server.base, "refresher")
         refresh = {"method": "POST", "path": "/api/v1/auth/refresh",
-                   "json_body": {"refresh_token": pair["refresh_token"]}}  # fmt: skip
+                   "json": {"refresh_token": pair["refresh_token"]}}  # fmt: skip
         replies = race(server.base, [refresh] * CONCURRENCY)
         got = statuses(replies)
         seen.update(got)
@@ -173,7 +173,7 @@ def test_one_refresh_token_refreshes_once_and_a_second_use_ends_the_login(
         winner = next(r for r in replies if r.status == 200).json()
         again = harness.call(
             server.base, "POST", "/api/v1/auth/refresh",
-            json_body={"refresh_token": winner["refresh_token"]},
+            json={"refresh_token": winner["refresh_token"]},
         )  # fmt: skip
         assert again.status == 401, again.body
         access = harness.call(
@@ -190,13 +190,13 @@ def test_patch_with_one_if_match_wins_once(served: tuple[harness.Gunicorn, str])
     for round_ in range(harness.PROFILE.race_rounds):
         created = harness.call(
             server.base, "POST", "/api/v1/tasks",
-            json_body={"title": f"etag {round_}"}, headers=bearer(token),
+            json={"title": f"etag {round_}"}, headers=bearer(token),
         )  # fmt: skip
         assert created.status == 201, created.body
         task = f"/api/v1/tasks/{created.json()['id']}"
         etag = harness.call(server.base, "GET", task, headers=bearer(token)).headers["ETag"]
         replies = race(server.base, [
-            {"method": "PATCH", "path": task, "json_body": {"title": f"writer {i}"},
+            {"method": "PATCH", "path": task, "json": {"title": f"writer {i}"},
              "headers": bearer(token, **{"If-Match": etag})}
             for i in range(CONCURRENCY)
         ])  # fmt: skip
@@ -218,7 +218,7 @@ def test_one_idempotency_key_makes_one_row(served: tuple[harness.Gunicorn, str])
         for round_ in range(harness.PROFILE.race_rounds):
             title = f"keyed race {round_}"
             key = {"Idempotency-Key": f"race-{round_}"}
-            keyed = {"method": "POST", "path": "/api/v1/tasks", "json_body": {"title": title},
+            keyed = {"method": "POST", "path": "/api/v1/tasks", "json": {"title": title},
                      "headers": bearer(token, **key)}  # fmt: skip
             replies = race(server.base, [keyed] * CONCURRENCY)
             got = statuses(replies)

@@ -49,7 +49,7 @@ def test_postgres_restart_is_503_then_recovers_by_itself() -> None:
                         probes.append(
                             harness.call(
                                 server.base, "POST", "/api/v1/tasks",
-                                json_body={"title": "probe"},
+                                json={"title": "probe"},
                                 headers={"Authorization": f"Bearer {probe_token}"},
                             )
                         )  # fmt: skip

@@ -1,7 +1,8 @@
-"""Run the real service in a subprocess on a free loopback port."""
+"""Run the real service in a subprocess on a free loopback port, and talk to it over HTTP."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -12,9 +13,56 @@ import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Any
+    body: bytes
+
+    def json(self) -> Any:
+        return orjson.loads(self.body)
+
+
+def call(
+    base: str,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    source: str | None = None,
+    timeout: float = 10.0,
+) -> Reply:
+    """One HTTP request, from the loopback address ``source`` if given."""
+    url = urlsplit(base)
+    all_headers = dict(headers or {})
+    if json is not None:
+        body = orjson.dumps(json)
+        all_headers["Content-Type"] = "application/json"
+    connection = http.client.HTTPConnection(
+        url.hostname or "127.0.0.1",
+        url.port,
+        timeout=timeout,
+        source_address=(source, 0) if source else None,
+    )
+    try:
+        connection.request(method, path, body=body, headers=all_headers)
+        response = connection.getresponse()
+        return Reply(response.status, response.headers, response.read())
+    finally:
+        connection.close()
 
 
 def free_port() -> int:
@@ -84,3 +132,16 @@ def run_doc_block(
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+def migrate(env: dict[str, str]) -> None:
+    """``flask db upgrade`` with ``env``, as a deployment runs it before starting."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "microblog", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

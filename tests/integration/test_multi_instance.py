@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import http.client
 import itertools
 import os
 import re
@@ -32,12 +31,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import orjson
 import pytest
 import redis
 
 from tests import pg
-from tests.integration.live import free_port
+from tests.integration.live import call, free_port, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -49,47 +47,6 @@ RATE_LIMIT = 10  # RATELIMIT_DEFAULT for both instances: per client address, per
 PASSWORD = "correct horse battery"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: Any
-    body: bytes
-
-    def json(self) -> Any:
-        return orjson.loads(self.body)
-
-
-def call(
-    base: str,
-    method: str,
-    path: str,
-    *,
-    json: Any = None,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-    source: str | None = None,
-    timeout: float = 10.0,
-) -> Reply:
-    """One HTTP request, from the loopback address ``source`` if given."""
-    url = urlsplit(base)
-    all_headers = dict(headers or {})
-    if json is not None:
-        body = orjson.dumps(json)
-        all_headers["Content-Type"] = "application/json"
-    connection = http.client.HTTPConnection(
-        url.hostname or "127.0.0.1",
-        url.port,
-        timeout=timeout,
-        source_address=(source, 0) if source else None,
-    )
-    try:
-        connection.request(method, path, body=body, headers=all_headers)
-        response = connection.getresponse()
-        return Reply(response.status, response.headers, response.read())
-    finally:
-        connection.close()
 
 
 def basic(username: str, password: str) -> dict[str, str]:
@@ -233,15 +190,7 @@ def deployment(postgres_server: str, redis_server: str) -> Iterator[Deployment]:
     instances: list[Instance] = []
     try:
         env = deployment_environment(postgres_server, redis_server, workdir)
-        migrate = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "microblog", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+        migrate(env)
         for name in ("a", "b"):
             instance_env = dict(env)
             metrics_dir = None

@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 
 from tests import pg
-from tests.integration.live import flask_server
+from tests.integration.live import flask_server, migrate
 from tests.integration.test_multi_instance import (
-    ROOT,
     basic,
     bearer,
     call,
@@ -99,14 +98,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         env = production_env(workdir, pg.create_database(server, "microblog_attacks"))
         # As the README deploys it: limits shared by the workers through Redis.
         env["REDIS_URL"] = request.getfixturevalue("redis_server")
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "microblog", "db", "upgrade"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            timeout=60,
-            check=True,
-        )
+        migrate(env)
         instance = start_gunicorn("attacked", env, workdir)
         try:
             wait_until_up(instance)
