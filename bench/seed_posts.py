@@ -36,12 +36,13 @@ WORDS = (  # noqa: SIM905 (one string reads better than 57 list items)
 CHUNK = 10_000
 
 
-def _text(rng: random.Random, low: int, high: int) -> str:
+def random_text(rng: random.Random, low: int, high: int, vocabulary: list[str] = WORDS) -> str:
+    """Words of ``vocabulary`` up to a random length in [low, high] characters."""
     target = rng.randint(low, high)
     words: list[str] = []
     size = 0
     while size < target:
-        word = rng.choice(WORDS)
+        word = rng.choice(vocabulary)
         words.append(word)
         size += len(word) + 1
     return " ".join(words).capitalize()[:high]
@@ -94,8 +95,8 @@ def seed_posts(
         edited = rng.random() < 0.05
         batch.append(
             {
-                "title": _text(rng, 10, 60) if rng.random() < 0.8 else None,
-                "body": _text(rng, 60, 400),
+                "title": random_text(rng, 10, 60) if rng.random() < 0.8 else None,
+                "body": random_text(rng, 60, 400),
                 "published": rng.random() >= drafts,
                 "user_id": rng.choice(user_ids),
                 "created_at": created,

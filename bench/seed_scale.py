@@ -34,6 +34,8 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from seed_posts import random_text  # bench/ is on sys.path: scripts run from there
+
 WORDS = (  # noqa: SIM905 (one string reads better than a list)
     "flask api post feed keyset cursor index query latency cache postgres python worker "
     "gunicorn page token json schema follow user draft publish write read scale row "
@@ -54,17 +56,6 @@ class Clock:
 
     def total(self) -> float:
         return time.perf_counter() - self.start
-
-
-def _text(rng: random.Random, low: int, high: int) -> str:
-    target = rng.randint(low, high)
-    words: list[str] = []
-    size = 0
-    while size < target:
-        word = rng.choice(WORDS)
-        words.append(word)
-        size += len(word) + 1
-    return " ".join(words).capitalize()[:high]
 
 
 def _copy(conn: Any, table: Any, columns: list[str], rows: Any) -> int:
@@ -131,8 +122,8 @@ def post_rows(
     rng: random.Random, count: int, cum: list[float], ids: list[int], drafts: float, now: datetime
 ) -> Any:
     span = 365 * 86_400.0
-    texts = [_text(rng, 60, 400) for _ in range(TEXT_POOL)]
-    titles = [_text(rng, 10, 60) for _ in range(TEXT_POOL)]
+    texts = [random_text(rng, 60, 400, WORDS) for _ in range(TEXT_POOL)]
+    titles = [random_text(rng, 10, 60, WORDS) for _ in range(TEXT_POOL)]
     backs = sorted((rng.random() * span for _ in range(count)), reverse=True)  # oldest first
     for post_id, back in enumerate(backs, start=1):
         created = now - timedelta(seconds=back)
