@@ -18,19 +18,13 @@ import pytest
 from microblog.ratelimit import RETRY_STORAGE_AFTER
 from tests import pg
 from tests.faults import harness
+from tests.integration.live import fresh_window
 from tests.redis_server import redis_process
 
 BUDGET = 20  # RATELIMIT_DEFAULT per minute, per address and route
 SLACK = 2  # the shared count admits at most this many over the budget
 OUTAGE = 4.0  # seconds Redis stays down
 RECOVERY_BOUND = 3 * RETRY_STORAGE_AFTER
-
-
-def fresh_window(needed: float = 6.0) -> None:
-    """Wait, if need be, so that the next ``needed`` seconds stay in one minute window."""
-    left = 60 - time.time() % 60
-    if left < needed:
-        time.sleep(left + 0.2)
 
 
 def burst(base: str, token: str, address: str, count: int) -> dict[int, int]:
@@ -80,7 +74,7 @@ def test_redis_outage_keeps_the_api_up_and_counts_return_to_redis(
                 assert out.status == 204, out.body
                 live = tokens[0]
                 # Shared before any fault: one address over two workers gets the budget.
-                fresh_window()
+                fresh_window(6.0)
                 before = burst(base, live, next(probe_address), BUDGET + 10)
 
                 outages: list[dict[str, object]] = []
@@ -113,7 +107,7 @@ def test_redis_outage_keeps_the_api_up_and_counts_return_to_redis(
                         # address held to the budget (a burst every second until it is).
                         after: dict[int, int] = {}
                         while time.monotonic() - started < RECOVERY_BOUND:
-                            fresh_window()
+                            fresh_window(6.0)
                             after = burst(base, live, next(probe_address), BUDGET + 10)
                             if after.get(200, 0) <= BUDGET + SLACK:
                                 break
@@ -121,7 +115,7 @@ def test_redis_outage_keeps_the_api_up_and_counts_return_to_redis(
                         recovered = time.monotonic() - started
                         # Past every worker's retry time: counts must be shared now.
                         time.sleep(max(0.0, started + RETRY_STORAGE_AFTER + 1 - time.monotonic()))
-                        fresh_window()
+                        fresh_window(6.0)
                         confirmed = burst(base, live, next(probe_address), BUDGET + 10)
                         outages.append(
                             {

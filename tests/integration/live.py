@@ -65,6 +65,14 @@ def call(
         connection.close()
 
 
+def fresh_window(needed: float = 10.0) -> None:
+    """Rate budgets are clock-aligned minute windows (docs/reference.md, rate limits): wait,
+    if need be, so that the next ``needed`` seconds stay in one window."""
+    left = 60 - time.time() % 60
+    if left < needed:
+        time.sleep(left + 0.2)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

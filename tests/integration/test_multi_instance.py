@@ -35,7 +35,7 @@ import pytest
 import redis
 
 from tests import pg
-from tests.integration.live import call, free_port, migrate
+from tests.integration.live import call, free_port, fresh_window, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -275,6 +275,7 @@ def test_an_opaque_token_revoked_through_one_instance_is_rejected_by_the_other(
 def test_rate_limits_are_counted_across_instances(deployment: Deployment) -> None:
     """The same client, alternating between A and B on one route: one budget in Redis."""
     statuses, remaining = [], []
+    fresh_window()
     for i in range(RATE_LIMIT + 2):
         instance = (deployment.a, deployment.b)[i % 2]
         reply = call(instance.base, "GET", "/api/v1/users?per_page=1")
@@ -417,6 +418,7 @@ def test_behind_nginx_the_client_address_comes_from_x_forwarded_for(
     """Rate limits count per client as nginx saw it, and a client cannot pick its own
     address by sending X-Forwarded-For (TRUSTED_PROXIES=1 believes only nginx's entry)."""
     path = "/api/v1/posts?per_page=1"
+    fresh_window()
     statuses = [call(nginx.base, "GET", path).status for _ in range(RATE_LIMIT + 1)]
     assert statuses == [200] * RATE_LIMIT + [429]
     spoofed = call(nginx.base, "GET", path, headers={"X-Forwarded-For": "203.0.113.9"})

@@ -4,14 +4,13 @@ server (as ``make run`` starts it) and answers what the page says it answers."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.integration.live import bash_blocks as doc_blocks
-from tests.integration.live import flask_server, run_doc_block
+from tests.integration.live import flask_server, fresh_window, run_doc_block
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reference.md"
 
@@ -127,9 +126,8 @@ def test_internal_links_point_at_headings() -> None:
 
 @pytest.mark.parametrize("first_line", list(EXPECTED))
 def test_example_runs_as_documented(server: str, tmp_path: Path, first_line: str) -> None:
-    if first_line == "# rate limits" and time.time() % 60 > 50:
-        # Budgets are clock-aligned windows: do not let the attempts straddle a minute.
-        time.sleep(61 - time.time() % 60)
+    if first_line == "# rate limits":
+        fresh_window()
     out = run_doc_block(bash_blocks()[first_line], server, tmp_path)
     assert statuses(out) == EXPECTED[first_line], out
     check = CHECKS.get(first_line)
