@@ -39,7 +39,7 @@ class Case:
 def cases(viewer: int, user: int, celebrity: int) -> list[Case]:
     from sqlalchemy import func, select
 
-    from microblog.models import Post
+    from microblog.data.models import Post
     from microblog.services import follows as follow_service
     from microblog.services import posts, users
     from microblog.services.users import like_pattern
@@ -129,7 +129,7 @@ def cases(viewer: int, user: int, celebrity: int) -> list[Case]:
         )
 
     # -- posts, keyset ------------------------------------------------------------------
-    from microblog.extensions import db
+    from microblog.data.db import db
 
     with db.engine.connect() as conn:
         published = conn.execute(
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from microblog import create_app
-    from microblog.extensions import db
+    from microblog.data.db import db
 
     app = create_app()
     failures: list[str] = []

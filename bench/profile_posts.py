@@ -37,7 +37,7 @@ POST_BUCKETS = [
         [("microblog/conditional.py", "tag_response")],
     ),
     (
-        "rate limiter (microblog.ratelimit check)",
+        "rate limiter (microblog.web.ratelimit check)",
         [("microblog/ratelimit.py", "check")],
     ),
 ]

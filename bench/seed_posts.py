@@ -6,7 +6,7 @@ with the same environment (``DATABASE_URL``, ``MICROBLOG_ENV``, ``SECRET_KEY``):
     python bench/seed_posts.py --follows 10 --posts 0        # follows only
     python bench/seed_posts.py --follows 0 --posts 100000    # posts only
 
-It goes through the app (``create_app()``, ``microblog.extensions.db``, the models' tables)
+It goes through the app (``create_app()``, ``microblog.data.db.db``, the models' tables)
 but writes with SQLAlchemy Core ``insert()`` executemany in chunks, one transaction per
 table: 100,000 posts take a couple of seconds instead of minutes through the ORM.
 
@@ -51,8 +51,8 @@ def random_text(rng: random.Random, low: int, high: int, vocabulary: list[str] =
 def seed_follows(conn: Any, user_ids: list[int], per_user: int, rng: random.Random) -> int:
     from sqlalchemy import insert
 
-    from microblog.models import follows
-    from microblog.timeutil import utcnow
+    from microblog.data.models import follows
+    from microblog.data.timeutil import utcnow
 
     if per_user <= 0:
         return 0
@@ -79,8 +79,8 @@ def seed_posts(
 ) -> int:
     from sqlalchemy import insert
 
-    from microblog.models import Post
-    from microblog.timeutil import utcnow
+    from microblog.data.models import Post
+    from microblog.data.timeutil import utcnow
 
     if count <= 0:
         return 0
@@ -129,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import func, select
 
     from microblog import create_app
-    from microblog.extensions import db
-    from microblog.models import Post, User, follows
+    from microblog.data.db import db
+    from microblog.data.models import Post, User, follows
 
     app = create_app()
     rng = random.Random(args.seed)

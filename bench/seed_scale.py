@@ -161,9 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import text
 
     from microblog import create_app
-    from microblog.extensions import db
-    from microblog.models import Post, User, follows
-    from microblog.timeutil import utcnow
+    from microblog.data.db import db
+    from microblog.data.models import Post, User, follows
+    from microblog.data.timeutil import utcnow
 
     app = create_app()
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):

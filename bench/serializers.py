@@ -14,9 +14,9 @@ import marshmallow as ma
 import msgspec
 import orjson
 
-from microblog.schemas.users import UserCollection, UserOut
+from microblog.data.timeutil import isoformat
 from microblog.services.users import user_links
-from microblog.timeutil import isoformat
+from microblog.web.schemas.users import UserCollection, UserOut
 
 NOW = datetime.now(UTC).replace(tzinfo=None)
 

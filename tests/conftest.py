@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from microblog import create_app
-from microblog.extensions import close_read_connection, db
+from microblog.data.db import close_read_connection, db
 from tests import pg
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -8,22 +8,12 @@ from typing import Any
 
 from flask_openapi3 import Info, OpenAPI
 
-from microblog import (
-    auth,
-    conditional,
-    cors,
-    errors,
-    hosts,
-    http,
-    logs,
-    observability,
-    pipeline,
-    ratelimit,
-)
-from microblog.auth import passwords
 from microblog.config import engine_options, load_config
-from microblog.extensions import close_read_connection, db, migrate
-from microblog.schemas.common import ErrorOut
+from microblog.data import passwords
+from microblog.data.db import close_read_connection, db, migrate
+from microblog.telemetry import logs, observability
+from microblog.web import auth, conditional, cors, errors, hosts, http, pipeline, ratelimit
+from microblog.web.schemas.common import ErrorOut
 
 __all__ = ["create_app"]
 
@@ -83,7 +73,8 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     auth.init_app(app)
     install_pipeline(app)
 
-    from microblog import api, cli
+    from microblog import cli
+    from microblog.web import api
 
     api.register(app)
     cli.register(app)

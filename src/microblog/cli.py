@@ -7,9 +7,9 @@ import secrets
 import click
 from flask import Flask
 
-from microblog.errors import APIError
-from microblog.extensions import db
+from microblog.data.db import db
 from microblog.services import users as user_service
+from microblog.web.errors import APIError
 
 
 def register(app: Flask) -> None:
@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
     )
     def create_admin(username: str, email: str, password: str) -> None:
         """Create an administrator (the only way to make the first admin)."""
-        from microblog.schemas.users import UserCreate
+        from microblog.web.schemas.users import UserCreate
 
         try:
             data = UserCreate.model_validate(
@@ -46,8 +46,8 @@ def register(app: Flask) -> None:
         """Fill the database with fake users."""
         from faker import Faker
 
-        from microblog.auth.passwords import passwords
-        from microblog.models import User
+        from microblog.data.models import User
+        from microblog.data.passwords import passwords
 
         fake = Faker()
         secret = password or secrets.token_urlsafe(12)

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from microblog.extensions import db
-from microblog.models import Post, Token, TokenFamily, User
+from microblog.data.db import db
+from microblog.data.models import Post, Token, TokenFamily, User
 from tests.api.test_auth_jwt import login, refresh
 from tests.conftest import Api, basic, bearer
 

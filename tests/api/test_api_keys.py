@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from microblog.extensions import db
-from microblog.models import ApiKey, User
+from microblog.data.db import db
+from microblog.data.models import ApiKey, User
+from microblog.data.timeutil import utcnow
 from microblog.services import api_keys as api_key_service
-from microblog.timeutil import utcnow
 from tests.conftest import Api, bearer
 
 KEYS = "/api/v1/me/api-keys"

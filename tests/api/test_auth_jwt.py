@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 from jwt.warnings import InsecureKeyLengthWarning
 from sqlalchemy import func, select, update
 
-from microblog.extensions import db
-from microblog.models import RefreshToken, TokenFamily, User
+from microblog.data.db import db
+from microblog.data.models import RefreshToken, TokenFamily, User
+from microblog.data.timeutil import utcnow
 from microblog.services.jwt_tokens import REQUIRED_CLAIMS
-from microblog.timeutil import utcnow
 from tests.conftest import Api, basic, bearer
 
 LOGIN = "/api/v1/auth/login"

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.test import TestResponse
 
-from microblog.extensions import db
-from microblog.models import User
+from microblog.data.db import db
+from microblog.data.models import User
 from tests.conftest import Api, basic, bearer
 
 # Value lists run as subtests of one test each: a failure names the value, and the app

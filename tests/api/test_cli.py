@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from microblog.extensions import db
-from microblog.models import User
+from microblog.data.db import db
+from microblog.data.models import User
 
 
 def test_create_admin(app: Any) -> None:

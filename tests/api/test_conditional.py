@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from microblog.extensions import db
-from microblog.models import Post, Task
+from microblog.data.db import db
+from microblog.data.models import Post, Task
 from tests.conftest import Api, basic
 
 

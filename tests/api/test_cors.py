@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from microblog import create_app
-from microblog.extensions import db
+from microblog.data.db import db
 from tests.conftest import Api
 
 APP_ORIGIN = "https://app.example.com"

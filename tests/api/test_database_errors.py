@@ -24,7 +24,7 @@ from werkzeug.test import TestResponse
 
 from microblog import create_app
 from microblog.config import engine_options
-from microblog.extensions import db
+from microblog.data.db import db
 from tests.conftest import Api
 
 
@@ -236,7 +236,7 @@ def test_a_connection_killed_during_the_request_is_dropped_not_a_500(postgres_ur
     then has its own backend terminated, as a fast shutdown does."""
     from sqlalchemy import text as sql
 
-    from microblog.extensions import read_connection
+    from microblog.data.db import read_connection
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url})
 

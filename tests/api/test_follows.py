@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from microblog.extensions import db
-from microblog.models import follows
+from microblog.data.db import db
+from microblog.data.models import follows
 from tests.conftest import Api
 
 

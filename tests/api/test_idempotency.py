@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from microblog.extensions import db
-from microblog.models import IdempotencyKey, Post, Task
+from microblog.data.db import db
+from microblog.data.models import IdempotencyKey, Post, Task
+from microblog.data.timeutil import utcnow
 from microblog.services import posts as post_service
-from microblog.timeutil import utcnow
 from tests.conftest import Api
 
 CREATORS = [
@@ -308,7 +308,7 @@ def test_work_that_fails_after_writing_leaves_no_row_and_the_key_free(
 ) -> None:
     """A view that raises after its service wrote the row (here: building the response)
     must not leave the row behind while freeing the key: the retry would create it twice."""
-    from microblog.api import posts as posts_api
+    from microblog.web.api import posts as posts_api
 
     _, headers = api.login("alice")
     real = posts_api.created

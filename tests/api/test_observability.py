@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from microblog import create_app
-from microblog.extensions import db
-from microblog.logs import AccessRecord, JsonFormatter, TextFormatter
+from microblog.data.db import db
+from microblog.telemetry.logs import AccessRecord, JsonFormatter, TextFormatter
 from tests.conftest import Api, basic, bearer
 from tests.integration.live import free_port
 

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from werkzeug.test import TestResponse
 
-from microblog.extensions import db
+from microblog.data.db import db
 from tests.conftest import Api, bearer
 
 

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from microblog.extensions import db
-from microblog.models import Post, User
+from microblog.data.db import db
+from microblog.data.models import Post, User
 from tests.conftest import Api, bearer
 
 POST_FIELDS = {"id", "title", "body", "published", "created_at", "updated_at", "author", "_links"}

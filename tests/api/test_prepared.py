@@ -1,4 +1,4 @@
-"""Prepared reads (microblog.prepared): the statements run on the DBAPI cursor give exactly
+"""Prepared reads (microblog.data.prepared): the statements run on the DBAPI cursor give exactly
 what SQLAlchemy's own execution gives (same rows, same Python types), on SQLite and on
 PostgreSQL; statements it cannot run directly and connections with cursor listeners take
 SQLAlchemy's path; database errors surface as SQLAlchemy's DBAPIError."""
@@ -29,14 +29,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
-from microblog.extensions import db
-from microblog.models import Token, User
-from microblog.prepared import Prepared
+from microblog.data.db import db
+from microblog.data.models import Token, User
+from microblog.data.prepared import Prepared
+from microblog.data.timeutil import utcnow
 from microblog.services.api_keys import PRINCIPAL_BY_PREFIX
 from microblog.services.jwt_tokens import ACTIVE_USER
 from microblog.services.tokens import PRINCIPAL_BY_TOKEN, hash_token
 from microblog.services.users import USER_BY_ID
-from microblog.timeutil import utcnow
 from tests.conftest import Api, bearer
 
 Row = tuple[Any, ...]

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
-from microblog.extensions import db
-from microblog.models import IdempotencyKey, RefreshToken, Token, TokenFamily
+from microblog.data.db import db
+from microblog.data.models import IdempotencyKey, RefreshToken, Token, TokenFamily
+from microblog.data.timeutil import utcnow
 from microblog.services import prune as prune_service
-from microblog.timeutil import utcnow
 from tests.conftest import Api, QueryCounter, basic, bearer
 
 LOGIN = "/api/v1/auth/login"

@@ -8,9 +8,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import insert
 
-from microblog.extensions import db
-from microblog.models import Post, User, follows
-from microblog.timeutil import utcnow
+from microblog.data.db import db
+from microblog.data.models import Post, User, follows
+from microblog.data.timeutil import utcnow
 from tests.conftest import Api
 
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from microblog.extensions import db
+from microblog.data.db import db
 from microblog.services import posts as post_service
 from tests.api.test_bad_input import INJECTIONS
 from tests.api.test_posts import write

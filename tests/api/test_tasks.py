@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from microblog.extensions import db
-from microblog.models import Task
+from microblog.data.db import db
+from microblog.data.models import Task
 from tests.conftest import Api
 
 TASK_FIELDS = {"id", "title", "description", "done", "created_at", "updated_at", "uri", "_links"}

@@ -17,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from microblog import create_app
-from microblog.extensions import db
-from microblog.observability import RECORDER_KEY, RequestRecorder
+from microblog.data.db import db
+from microblog.telemetry.observability import RECORDER_KEY, RequestRecorder
 from tests.api.test_observability import Lines, capture, metric_value
 from tests.conftest import python_stderr
 
@@ -142,7 +142,7 @@ CHILD = textwrap.dedent(
     """
     import os, sys
     from microblog import create_app
-    from microblog.extensions import db
+    from microblog.data.db import db
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FORMAT": "json",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from microblog.extensions import db
-from microblog.models import Task
+from microblog.data.db import db
+from microblog.data.models import Task
 from tests.conftest import Api, basic
 
 BASE = "http://localhost/todo/api/v1.0/tasks"

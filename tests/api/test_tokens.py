@@ -5,10 +5,10 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from microblog.extensions import db
-from microblog.models import Token
+from microblog.data.db import db
+from microblog.data.models import Token
+from microblog.data.timeutil import utcnow
 from microblog.services.tokens import hash_token
-from microblog.timeutil import utcnow
 from tests.conftest import Api, basic, bearer
 
 

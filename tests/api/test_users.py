@@ -4,8 +4,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from microblog.extensions import db
-from microblog.models import User
+from microblog.data.db import db
+from microblog.data.models import User
 from tests.conftest import Api, basic, bearer
 
 PUBLIC_FIELDS = {

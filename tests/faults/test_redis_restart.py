@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from microblog.ratelimit import RETRY_STORAGE_AFTER
+from microblog.web.ratelimit import RETRY_STORAGE_AFTER
 from tests import pg
 from tests.faults import harness
 from tests.integration.live import fresh_window

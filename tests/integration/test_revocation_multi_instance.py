@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import text, update
 
 from microblog import create_app
-from microblog.extensions import close_read_connection, db
-from microblog.models import User
+from microblog.data.db import close_read_connection, db
+from microblog.data.models import User
 from tests.api.test_auth_jwt import claims_of, login, refresh
 from tests.conftest import Api, basic, bearer, empty_postgres_tables
 from tests.integration.live import free_port

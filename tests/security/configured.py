@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from microblog import create_app
-from microblog.extensions import close_read_connection, db
+from microblog.data.db import close_read_connection, db
 
 MakeApp = Callable[..., Flask]
 

@@ -24,12 +24,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from microblog import create_app
-from microblog.auth.passwords import EXTENSION_KEY as PASSWORDS_KEY
-from microblog.extensions import db
-from microblog.models import Token, User
+from microblog.data.db import db
+from microblog.data.models import Token, User
+from microblog.data.passwords import EXTENSION_KEY as PASSWORDS_KEY
+from microblog.data.timeutil import utcnow
 from microblog.services.jwt_tokens import REQUIRED_CLAIMS
 from microblog.services.tokens import hash_token
-from microblog.timeutil import utcnow
 from tests.api.test_auth_jwt import forge, tamper_payload, unsigned
 from tests.conftest import basic, bearer
 

@@ -22,8 +22,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, func, insert, select, text, update
 
 from microblog import create_app
-from microblog.extensions import db
-from microblog.models import ApiKey, Post, Task, Token, TokenFamily, User
+from microblog.data.db import db
+from microblog.data.models import ApiKey, Post, Task, Token, TokenFamily, User
 from tests.api.test_auth_jwt import assert_401, forge, login, me_status, refresh
 from tests.conftest import Api, basic, bearer
 

@@ -23,8 +23,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from microblog import create_app
-from microblog.auth.passwords import EXTENSION_KEY, MAX_PASSWORD_LENGTH
-from microblog.extensions import db
+from microblog.data.db import db
+from microblog.data.passwords import EXTENSION_KEY, MAX_PASSWORD_LENGTH
 from tests.conftest import Api, basic
 
 BUDGET = 5  # attempts per account

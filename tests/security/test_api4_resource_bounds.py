@@ -20,9 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from microblog import create_app
-from microblog.http import IdConverter
-from microblog.pagination import _cursor_serializer, encode_cursor
-from microblog.schemas.common import ID_MAX, INT64_MAX, INT64_MIN
+from microblog.web.http import IdConverter
+from microblog.web.pagination import _cursor_serializer, encode_cursor
+from microblog.web.schemas.common import ID_MAX, INT64_MAX, INT64_MIN
 from tests.api.test_admin import make_admin
 from tests.api.test_bad_input import assert_error
 from tests.conftest import Api, basic

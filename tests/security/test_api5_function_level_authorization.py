@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from microblog.api.ops import is_loopback
+from microblog.web.api.ops import is_loopback
 from tests.conftest import bearer
 from tests.integration.live import free_port
 from tests.security.configured import MakeApp, make_app

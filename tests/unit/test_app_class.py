@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from microblog import create_app
-from microblog.http import ApiApp
+from microblog.web.http import ApiApp
 
 
 def test_ensure_sync_keeps_flasks_answers() -> None:

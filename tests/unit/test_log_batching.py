@@ -16,7 +16,7 @@ import pytest
 
 from microblog import create_app
 from microblog.config import load_config
-from microblog.logs import AccessRecord, BatchingStreamHandler, JsonFormatter
+from microblog.telemetry.logs import AccessRecord, BatchingStreamHandler, JsonFormatter
 from tests.conftest import python_stderr
 
 
@@ -173,7 +173,7 @@ class TestConfiguration:
 WORKER = textwrap.dedent(
     """
     import logging, os, sys, warnings
-    from microblog.logs import AccessRecord, BatchingStreamHandler, JsonFormatter
+    from microblog.telemetry.logs import AccessRecord, BatchingStreamHandler, JsonFormatter
 
     # Python 3.12+ warns on every fork of a process with threads (the flusher): gunicorn
     # forks outside __main__, where DeprecationWarnings are not shown; here they would be.
@@ -215,7 +215,7 @@ def test_forked_workers_sharing_a_pipe_never_interleave_or_repeat_lines() -> Non
 QUIET_CHILD = textwrap.dedent(
     """
     import logging, os, sys, time, warnings
-    from microblog.logs import BatchingStreamHandler
+    from microblog.telemetry.logs import BatchingStreamHandler
 
     warnings.filterwarnings("ignore", ".*multi-threaded.*fork", DeprecationWarning)  # 3.12+
     handler = BatchingStreamHandler(sys.stderr, interval=0.05)

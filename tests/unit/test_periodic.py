@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from microblog.periodic import Periodic, flush_all
+from microblog.telemetry.periodic import Periodic, flush_all
 
 
 class Owner:

@@ -1,4 +1,4 @@
-"""SharedCounter (microblog.ratelimit): budgets in a shared store are reserved in slices.
+"""SharedCounter (microblog.web.ratelimit): budgets in a shared store are reserved in slices.
 
 The store is faked by an in-memory ``incr(key, expiry, amount) -> new total``, the
 contract of the real one (Redis ``INCRBY``, covered by the rate-limit API tests): fewer
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from microblog import ratelimit
-from microblog.ratelimit import SharedCounter, WindowCounters
+from microblog.web import ratelimit
+from microblog.web.ratelimit import SharedCounter, WindowCounters
 
 EXPIRY = 60
 KEY = "microblog:rl:100/60:route:users.get:127.0.0.1:12345"
@@ -266,7 +266,7 @@ def test_threads_sharing_workers_never_exceed_the_budget() -> None:
 
 
 class Clock:
-    """Stands in for the ``time`` module inside microblog.ratelimit."""
+    """Stands in for the ``time`` module inside microblog.web.ratelimit."""
 
     def __init__(self, now: float) -> None:
         self.now = now

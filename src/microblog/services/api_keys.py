@@ -13,14 +13,14 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 
-from microblog.auth import Principal
-from microblog.auth.permissions import IsOwner
-from microblog.extensions import db
-from microblog.models import ApiKey, User
-from microblog.pagination import PageRequest
-from microblog.prepared import Prepared
+from microblog.data.db import db
+from microblog.data.models import ApiKey, User
+from microblog.data.prepared import Prepared
+from microblog.data.timeutil import utcnow
 from microblog.services.common import get_authorized
-from microblog.timeutil import utcnow
+from microblog.services.permissions import IsOwner
+from microblog.web.auth import Principal
+from microblog.web.pagination import PageRequest
 
 KEY_MARKER = "mbk_"
 

@@ -8,13 +8,13 @@ from typing import Any, Literal
 from sqlalchemy import Select, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from microblog.auth import Principal
-from microblog.errors import BadRequest, NotFound
-from microblog.extensions import db, read_connection
-from microblog.models import User, follows
-from microblog.pagination import PageRequest, fetch_page
+from microblog.data.db import db, read_connection
+from microblog.data.models import User, follows
+from microblog.data.timeutil import utcnow
 from microblog.services.users import USER_COLUMNS, represent, user_exists
-from microblog.timeutil import utcnow
+from microblog.web.auth import Principal
+from microblog.web.errors import BadRequest, NotFound
+from microblog.web.pagination import PageRequest, fetch_page
 
 Direction = Literal["followers", "following"]
 

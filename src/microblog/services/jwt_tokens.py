@@ -22,12 +22,12 @@ import jwt
 from flask import current_app
 from sqlalchemy import bindparam, select, update
 
-from microblog.auth import Principal
-from microblog.errors import Unauthorized, ValidationFailed
-from microblog.extensions import db
-from microblog.models import RefreshToken, TokenFamily, User
-from microblog.prepared import Prepared
-from microblog.timeutil import utcnow
+from microblog.data.db import db
+from microblog.data.models import RefreshToken, TokenFamily, User
+from microblog.data.prepared import Prepared
+from microblog.data.timeutil import utcnow
+from microblog.web.auth import Principal
+from microblog.web.errors import Unauthorized, ValidationFailed
 
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]

@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from microblog.extensions import db
-from microblog.models import IdempotencyKey, RefreshToken, Token, TokenFamily
-from microblog.services.idempotency import TTL as IDEMPOTENCY_TTL
-from microblog.timeutil import utcnow
+from microblog.data.db import db
+from microblog.data.models import IdempotencyKey, RefreshToken, Token, TokenFamily
+from microblog.data.timeutil import utcnow
+from microblog.web.idempotency import TTL as IDEMPOTENCY_TTL
 
 BATCH = 1000
 

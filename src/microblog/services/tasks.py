@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import Select, String, and_, bindparam, func, select, true
 
-from microblog.auth import Principal
-from microblog.auth.permissions import IsOwner
-from microblog.extensions import db, read_connection
-from microblog.models import Task
-from microblog.pagination import PageRequest
+from microblog.data.db import db, read_connection
+from microblog.data.models import Task
+from microblog.data.timeutil import utcnow
 from microblog.services.common import get_authorized, reject_nulls
-from microblog.timeutil import utcnow
+from microblog.services.permissions import IsOwner
+from microblog.web.auth import Principal
+from microblog.web.pagination import PageRequest
 
 SORT_COLUMNS: dict[str, Any] = {
     "title": Task.title,

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, delete, select
 
-from microblog.auth import Principal
-from microblog.extensions import db
-from microblog.models import Token, User
-from microblog.prepared import Prepared
-from microblog.timeutil import utcnow
+from microblog.data.db import db
+from microblog.data.models import Token, User
+from microblog.data.prepared import Prepared
+from microblog.data.timeutil import utcnow
+from microblog.web.auth import Principal
 
 TOKEN_PREFIX = "mbt_"  # noqa: S105 - a public marker for secret scanners
 

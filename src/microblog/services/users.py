@@ -23,19 +23,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from microblog import ratelimit
-from microblog.auth import Principal
-from microblog.auth.passwords import passwords
-from microblog.auth.permissions import IsAdmin, IsSelfOrAdmin
-from microblog.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from microblog.extensions import db, read_connection
-from microblog.models import ApiKey, Post, Task, Token, User, follows
-from microblog.models.user import ROLE_ADMIN
-from microblog.pagination import PageRequest, fetch_page
-from microblog.prepared import Prepared
+from microblog.data.db import db, read_connection
+from microblog.data.models import ApiKey, Post, Task, Token, User, follows
+from microblog.data.models.user import ROLE_ADMIN
+from microblog.data.passwords import passwords
+from microblog.data.prepared import Prepared
+from microblog.data.timeutil import isoformat, utcnow
 from microblog.services import jwt_tokens
 from microblog.services.common import get_authorized, null_errors, valid_id
-from microblog.timeutil import isoformat, utcnow
+from microblog.services.permissions import IsAdmin, IsSelfOrAdmin
+from microblog.web import ratelimit
+from microblog.web.auth import Principal
+from microblog.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from microblog.web.pagination import PageRequest, fetch_page
 
 API_PREFIX = "/api/v1"
 

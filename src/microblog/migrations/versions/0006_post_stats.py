@@ -8,7 +8,7 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-from microblog.models.stats import POSTGRESQL_TRIGGERS, SEED_ROWS, SQLITE_TRIGGERS
+from microblog.data.models.stats import POSTGRESQL_TRIGGERS, SEED_ROWS, SQLITE_TRIGGERS
 
 revision = "0006_post_stats"
 down_revision = "0005_post_indexes"

@@ -17,7 +17,7 @@ was revoked with it) has nothing left to say.
 import sqlalchemy as sa
 from alembic import op
 
-from microblog.models.stats import SQLITE_TRIGGERS
+from microblog.data.models.stats import SQLITE_TRIGGERS
 
 revision = "0007_ids_never_reused"
 down_revision = "0006_post_stats"

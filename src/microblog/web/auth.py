@@ -1,0 +1,155 @@
+"""Authentication: one path for every protected route.
+
+Views declare what they accept with :func:`auth_required`; a ``before_request`` hook
+(:func:`authenticate_request`) runs the matching Flask-HTTPAuth guard before the body is
+parsed, so an anonymous request is always answered ``401`` first (auth → permission →
+validation, the order Django REST framework uses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+from flask import Flask, Request, Response, current_app, g, request
+from flask_httpauth import HTTPBasicAuth, HTTPTokenAuth, MultiAuth
+from werkzeug.datastructures import Authorization
+
+from microblog.web.errors import error_response
+
+REALM = "microblog"
+
+
+class BearerAuth(HTTPTokenAuth):  # type: ignore[misc]
+    """``Authorization: Bearer <credential>``, or ``X-API-Key: <key>`` when there is no
+    ``Authorization`` header."""
+
+    def get_auth(self) -> Authorization | None:
+        environ = request.environ  # not request.headers: a missing header raises inside
+        key = environ.get("HTTP_X_API_KEY")
+        if key is not None and "HTTP_AUTHORIZATION" not in environ:
+            # This header carries API keys only, not tokens or JWTs.
+            return Authorization("bearer", token=key if key.startswith("mbk_") else "")
+        auth: Authorization | None = super().get_auth()
+        return auth
+
+    def is_compatible_auth(self, headers: Any) -> bool:
+        return "X-API-Key" in headers or bool(super().is_compatible_auth(headers))
+
+
+basic_auth = HTTPBasicAuth(realm=REALM)
+token_auth = BearerAuth(scheme="Bearer", realm=REALM)
+basic_or_token_auth = MultiAuth(basic_auth, token_auth)
+
+AuthKind = Literal["bearer", "basic", "basic_or_bearer"]
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: OpenAPI security requirements, per kind of credential a route takes.
+SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "bearer": [{"bearerAuth": []}, {"apiKeyAuth": []}],
+    "basic": [{"basicAuth": []}],
+    "basic_or_bearer": [{"basicAuth": []}, {"bearerAuth": []}, {"apiKeyAuth": []}],
+}
+SECURITY_SCHEMES = {
+    "basicAuth": {"type": "http", "scheme": "basic"},
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An opaque token (mbt_…), a JWT access token or an API key (mbk_…).",
+    },
+    "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
+
+Credential = Literal["password", "token", "jwt", "api_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: enough of the user to authorise, without loading the ORM row."""
+
+    id: int
+    username: str
+    role: str
+    last_seen: datetime
+    credential: Credential = "password"
+    #: the opaque token's row id (credential "token")
+    token_id: int | None = None
+    #: the JWT's family, i.e. its login (credential "jwt")
+    family_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def auth_required(kind: AuthKind = "bearer", *, optional: bool = False) -> Callable[[F], F]:
+    """Mark a view as protected. ``optional`` lets anonymous callers through, but a
+    request that does send credentials must send valid ones."""
+
+    def mark(view: F) -> F:
+        view.auth = (kind, optional)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def current_user() -> Principal | None:
+    user: Principal | None = g.get("flask_httpauth_user")
+    return user
+
+
+def require_user() -> Principal:
+    user = current_user()
+    if user is None:  # pragma: no cover - guarded by auth_required
+        raise RuntimeError("route is missing @auth_required")
+    return user
+
+
+def has_credentials(environ: dict[str, Any]) -> bool:
+    """Whether the request with this WSGI environ sent credentials (read from the environ:
+    cheaper than ``request.headers``, on every request)."""
+    return "HTTP_AUTHORIZATION" in environ or "HTTP_X_API_KEY" in environ
+
+
+def _passthrough() -> None:
+    return None
+
+
+GUARDS: dict[str, Callable[[], Response | None]] = {
+    "bearer": token_auth.login_required(_passthrough),
+    "basic": basic_auth.login_required(_passthrough),
+    "basic_or_bearer": basic_or_token_auth.login_required(_passthrough),
+}
+
+
+def authenticate_request(req: Request) -> Response | None:
+    g.flask_httpauth_user = None
+    if req.endpoint is None or req.method == "OPTIONS":
+        return None
+    view = current_app.view_functions.get(req.endpoint)
+    spec = getattr(view, "auth", None)
+    if spec is None:
+        return None
+    kind, optional = spec
+    if optional and not has_credentials(req.environ):
+        return None
+    return GUARDS[kind]()
+
+
+def _auth_error(status: int) -> Response:
+    message = (
+        "Valid credentials are required." if status == 401 else "You are not allowed to do this."
+    )
+    return error_response(status, message)
+
+
+def init_app(app: Flask) -> None:
+    """Wire the verification callbacks; the request pipeline runs
+    :func:`authenticate_request`."""
+    # Imported here: the verification callbacks need the models and services.
+    from microblog.web import credentials  # noqa: F401
+
+    basic_auth.error_handler(_auth_error)
+    token_auth.error_handler(_auth_error)

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
+
+from microblog.data.timeutil import isoformat
+
+ItemT = TypeVar("ItemT")
+
+#: A UTC time rendered as ISO 8601 with fractional seconds and ``Z``.
+UTCDateTime = Annotated[datetime, PlainSerializer(isoformat, return_type=str)]
+
+# -- input bounds (docs/reference.md#input-bounds) ---------------------------------------
+# Every integer and every time a client sends is one of the types below, so the range is
+# decided here, once: validation refuses what is outside it (400 with a field error), the
+# OpenAPI document shows it (``minimum``/``maximum``, ``format: date-time``), and nothing
+# out of range reaches a database driver (an ``OverflowError`` there was a 500).
+
+#: The widest integer any supported database binds (SQLite INTEGER, PostgreSQL BIGINT).
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+#: Ids are ``INTEGER`` columns: 32-bit on PostgreSQL. ``IdConverter`` (http.py) matches
+#: the same range in paths, where anything else is a 404.
+ID_MAX = 2**31 - 1
+#: Page numbers are 32-bit: far past any real end, and every client can parse them.
+MAX_PAGE = 2**31 - 1
+
+#: Any integer a client may send that has no tighter bound of its own.
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+#: A row id (a path id, or a query parameter naming a row, such as ``author``).
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+#: ``page``: from 1.
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+#: ``per_page``/``limit``: from 1; any larger value up to ``INT64_MAX`` is clamped to the
+#: configured cap (docs/reference.md#page-mode), beyond it is a 400 like any other out-of-range
+#: integer.
+PageSize = Annotated[int, Field(ge=1, le=INT64_MAX)]
+
+
+def _iso_8601_only(value: object) -> object:
+    # Pydantic would also read a number of seconds ("0.5", "1700000000") as a time.
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO 8601 time, e.g. 2024-05-01T12:00:00Z")
+    return value
+
+
+def to_utc(value: datetime) -> datetime:
+    """Naive UTC, as every ``DateTime`` column stores it; a naive time already is UTC.
+
+    ``0001-01-01T00:00:00+14:00`` is a valid ISO 8601 time whose UTC instant is before
+    year 1, which ``datetime`` cannot hold: that is the client's error, not an overflow."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError("must be a time between years 1 and 9999 in UTC") from None
+
+
+#: A time a client sends: ISO 8601 (not a number of seconds), any offset or none (= UTC),
+#: validated to naive UTC within ``datetime``'s range.
+UTCInstant = Annotated[datetime, BeforeValidator(_iso_8601_only), AfterValidator(to_utc)]
+
+
+def _reject_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text, and no legitimate text needs it.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+#: Metadata for text any database can store: ``Annotated[str, ..., NO_NUL]``.
+NO_NUL = AfterValidator(_reject_nul)
+
+
+class InputModel(BaseModel):
+    """Request bodies: exact JSON types, no coercion, unknown fields rejected."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class QueryModel(BaseModel):
+    """Query strings: values arrive as text, so types are parsed (not strict)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # Every query text reaches SQL somewhere; PostgreSQL refuses NUL (a 500), and
+        # SQLite's LIKE cuts the pattern at it (``q=%00`` matched every row).
+        return _reject_nul(value) if isinstance(value, str) else value
+
+    # flask-openapi3 asks the query model for its JSON schema on every request (to learn
+    # which parameters are lists); generating it costs ~300 µs, so it is cached per class.
+    _schema_cache: ClassVar[dict[type, dict[str, Any]]] = {}
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args or kwargs:
+            return super().model_json_schema(*args, **kwargs)
+        cached = QueryModel._schema_cache.get(cls)
+        if cached is None:
+            cached = QueryModel._schema_cache[cls] = super().model_json_schema()
+        return cached
+
+
+class PageQuery(QueryModel):
+    page: PageNumber = Field(1, description="Page number, from 1.")
+    per_page: PageSize = Field(
+        10, description="Items per page; values above 100 are clamped to 100."
+    )
+
+
+class OutputModel(BaseModel):
+    """Responses: a field the schema does not declare is an error (checked in tests)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="The HTTP reason phrase.")
+    message: str = Field(description="What went wrong, for a human.")
+    request_id: str
+    errors: dict[str, list[str]] | None = Field(
+        None, description="Field name (dotted when nested) to messages."
+    )
+
+
+class PageMeta(OutputModel):
+    page: int
+    per_page: int
+    total_pages: int
+    total_items: int
+
+
+class PageLinks(OutputModel):
+    self: str
+    next: str | None
+    prev: str | None
+    first: str
+    last: str
+
+
+class Collection(OutputModel, Generic[ItemT]):
+    """A page of items (docs/reference.md#page-mode)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[ItemT]
+    meta: PageMeta = Field(alias="_meta")
+    links: PageLinks = Field(alias="_links")
+
+
+class KeysetQuery(QueryModel):
+    cursor: str | None = Field(
+        None, max_length=512, description="Opaque cursor from `_meta.next_cursor`."
+    )
+    limit: PageSize | None = Field(
+        None, description="Items per page (keyset mode); clamped to 100."
+    )
+
+
+class KeysetMeta(OutputModel):
+    limit: int
+    next_cursor: str | None
+
+
+class KeysetLinks(OutputModel):
+    self: str
+    next: str | None
+    prev: None = None
+
+
+class KeysetCollection(OutputModel, Generic[ItemT]):
+    """A keyset page: no totals; follow `_links.next` until it is null."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[ItemT]
+    meta: KeysetMeta = Field(alias="_meta")
+    links: KeysetLinks = Field(alias="_links")
+
+
+class Listing(OutputModel, Generic[ItemT]):
+    """A collection that answers in page mode, or keyset mode when `cursor`/`limit` is sent."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    items: list[ItemT]
+    meta: PageMeta | KeysetMeta = Field(alias="_meta")
+    links: PageLinks | KeysetLinks = Field(alias="_links")

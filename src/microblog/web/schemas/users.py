@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from microblog.data.passwords import MAX_PASSWORD_LENGTH
+from microblog.web.schemas.common import (
+    NO_NUL,
+    Collection,
+    Id,
+    InputModel,
+    OutputModel,
+    PageQuery,
+    UTCDateTime,
+)
+
+Username = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$"),
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=MAX_PASSWORD_LENGTH)]
+Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+AboutMe = Annotated[str, StringConstraints(max_length=2000), NO_NUL]
+Role = Literal["user", "admin"]
+
+USER_SORTS = Literal[
+    "username", "-username", "created_at", "-created_at", "last_seen", "-last_seen"
+]
+
+
+class UserCreate(InputModel):
+    username: Username
+    email: Email
+    password: Password
+    about_me: AboutMe = ""
+
+
+class UserUpdate(InputModel):
+    """Partial update: only the fields present change. ``role`` and ``is_active`` are
+    accepted from admins only; for anyone else they are unknown fields."""
+
+    username: Username | None = None
+    email: Email | None = None
+    password: Password | None = None
+    about_me: AboutMe | None = None
+    role: Role | None = None
+    is_active: bool | None = None
+    current_password: str | None = Field(
+        None,
+        max_length=256,
+        description="The caller's current password: required to change one's own "
+        "password or email (with a token or JWT; an API key alone cannot).",
+    )
+
+
+class UserPath(BaseModel):
+    user_id: Id = Field(description="User id.")
+
+
+class UserListQuery(PageQuery):
+    q: str | None = Field(None, max_length=100, description="Search in username and about_me.")
+    sort: USER_SORTS | None = Field(None, description="Sort field; prefix with - for descending.")
+
+
+class UserLinks(OutputModel):
+    self: str
+    followers: str
+    following: str
+    followed: str
+    posts: str
+    avatar: str
+
+
+def _omit_if_none(value: object) -> bool:
+    return value is None
+
+
+class UserOut(OutputModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    username: str
+    about_me: str
+    last_seen: UTCDateTime
+    created_at: UTCDateTime
+    post_count: int
+    follower_count: int
+    following_count: int
+    followed_count: int
+    email: str | None = Field(
+        None,
+        exclude_if=_omit_if_none,
+        description="Only shown to the user themself and admins.",
+    )
+    role: Role | None = Field(
+        None,
+        exclude_if=_omit_if_none,
+        description="Only shown to the user themself and admins.",
+    )
+    is_active: bool | None = Field(
+        None, exclude_if=_omit_if_none, description="Only shown to admins."
+    )
+    links: UserLinks = Field(alias="_links")
+
+
+UserCollection = Collection[UserOut]
+
+
+class TokenOut(OutputModel):
+    token: str = Field(description="Opaque bearer token; send as Authorization: Bearer.")
+    expires_at: UTCDateTime
