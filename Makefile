@@ -28,6 +28,7 @@ lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run lint-imports
 
 check-migrations: install
 	$(UV) run python scripts/check_migrations.py

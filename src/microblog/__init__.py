@@ -66,7 +66,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
         compare_type=True,
     )
     app.teardown_appcontext(close_read_connection)
-    passwords.init_app(app)
+    app.extensions[passwords.EXTENSION_KEY] = passwords.from_settings(app.config)
     http.init_app(app)
     errors.register_error_handlers(app)
     cors.init_app(app)

@@ -8,8 +8,8 @@ import click
 from flask import Flask
 
 from microblog.data.db import db
+from microblog.errors import APIError
 from microblog.services import users as user_service
-from microblog.web.errors import APIError
 
 
 def register(app: Flask) -> None:

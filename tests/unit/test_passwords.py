@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 
-from microblog.data.passwords import MAX_PASSWORD_LENGTH, Passwords
-from microblog.web.ratelimit import LoginAttempt
+from microblog.data.passwords import MAX_PASSWORD_LENGTH, LoginAttempt, Passwords
 
 #: The login budget's receipt a check needs (spent for real in the API tests).
 ATTEMPT = LoginAttempt("id:1")

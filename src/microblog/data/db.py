@@ -3,9 +3,10 @@
 import contextlib
 import logging
 import sqlite3
+from collections.abc import Mapping
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session
@@ -16,6 +17,17 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import PoolProxiedConnection
 
 log = logging.getLogger("microblog.db")
+
+
+def settings() -> Mapping[str, Any]:
+    """The running app's settings: the one door from services and data to the app."""
+    return current_app.config
+
+
+def app_extension(key: str) -> Any:
+    """An object the app factory attached to the running app (the password hasher)."""
+    return current_app.extensions[key]
+
 
 # Deterministic constraint names so Alembic can drop and alter them on every backend.
 NAMING_CONVENTION = {

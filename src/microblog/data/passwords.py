@@ -1,22 +1,37 @@
 """argon2id password hashing, with a dummy hash so unknown users cost the same time.
 
-Checking a password takes a :class:`~microblog.web.ratelimit.LoginAttempt`: proof that the
+Checking a password takes a :class:`LoginAttempt`: proof that the
 attempt was counted against the login budgets first (``services.users.authenticate_password``
 spends one). A password longer than :data:`MAX_PASSWORD_LENGTH` is never hashed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app
 
-from microblog.web.ratelimit import LoginAttempt
+from microblog.data.db import app_extension
 
 EXTENSION_KEY = "microblog.password_hasher"
 
 #: The longest password accepted anywhere (JSON bodies and HTTP Basic): argon2 hashes
 #: whatever it is given, so a 40 kB guess would otherwise cost 40 kB of hashing.
 MAX_PASSWORD_LENGTH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """Proof that one password check was counted against the login budgets: the hasher's
+    ``verify`` takes one, and only the rate limiter's login budget makes them."""
+
+    account: str  # the budget's key: "id:<user id>" or "name:<normalised login>"
+
+
+#: Spends one attempt of ``account``'s login budget (and the caller's); raises when spent.
+LoginBudget = Callable[[str], LoginAttempt]
 
 
 class Passwords:
@@ -46,15 +61,16 @@ class Passwords:
         return self.hasher.check_needs_rehash(password_hash)
 
 
-def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION_KEY] = Passwords(
+def from_settings(config: Mapping[str, Any]) -> Passwords:
+    return Passwords(
         PasswordHasher(
-            time_cost=app.config["ARGON2_TIME_COST"],
-            memory_cost=app.config["ARGON2_MEMORY_COST"],
-            parallelism=app.config["ARGON2_PARALLELISM"],
+            time_cost=config["ARGON2_TIME_COST"],
+            memory_cost=config["ARGON2_MEMORY_COST"],
+            parallelism=config["ARGON2_PARALLELISM"],
         )
     )
 
 
 def passwords() -> Passwords:
-    return current_app.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+    hasher: Passwords = app_extension(EXTENSION_KEY)
+    return hasher

@@ -10,17 +10,16 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 
-from microblog.data.db import db
+from microblog.data.db import db, settings
 from microblog.data.models import ApiKey, User
+from microblog.data.pages import PageRequest
 from microblog.data.prepared import Prepared
+from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
 from microblog.services.common import get_authorized
 from microblog.services.permissions import IsOwner
-from microblog.web.auth import Principal
-from microblog.web.pagination import PageRequest
 
 KEY_MARKER = "mbk_"
 
@@ -87,7 +86,7 @@ def principal_for_key(key: str) -> Principal | None:
 def _touch(key_id: int, last_used_at: Any) -> None:
     """``last_used_at`` with the same once-a-minute bound as ``last_seen``."""
     now = utcnow()
-    interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL"])
+    interval = timedelta(seconds=settings()["LAST_SEEN_INTERVAL"])
     if last_used_at is not None and now - last_used_at < interval:
         return
     db.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from microblog.data.db import db
+from microblog.data.principal import Principal
+from microblog.errors import ValidationFailed
 from microblog.services.permissions import Permission, authorize
-from microblog.web.auth import Principal
-from microblog.web.errors import ValidationFailed
 
 #: Ids are 32-bit integers on every backend; a larger one names nothing.
 MAX_ID = 2**31 - 1

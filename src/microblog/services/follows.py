@@ -10,11 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from microblog.data.db import db, read_connection
 from microblog.data.models import User, follows
+from microblog.data.pages import PageRequest, fetch_page
+from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
+from microblog.errors import BadRequest, NotFound
 from microblog.services.users import USER_COLUMNS, represent, user_exists
-from microblog.web.auth import Principal
-from microblog.web.errors import BadRequest, NotFound
-from microblog.web.pagination import PageRequest, fetch_page
 
 Direction = Literal["followers", "following"]
 

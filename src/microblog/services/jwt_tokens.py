@@ -19,15 +19,14 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import jwt
-from flask import current_app
 from sqlalchemy import bindparam, select, update
 
-from microblog.data.db import db
+from microblog.data.db import db, settings
 from microblog.data.models import RefreshToken, TokenFamily, User
 from microblog.data.prepared import Prepared
+from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
-from microblog.web.auth import Principal
-from microblog.web.errors import Unauthorized, ValidationFailed
+from microblog.errors import Unauthorized, ValidationFailed
 
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
@@ -52,16 +51,16 @@ class InvalidToken(Exception):
 
 
 def _key() -> str:
-    key: str = current_app.config.get("JWT_SECRET_KEY") or current_app.config["SECRET_KEY"]
+    key: str = settings().get("JWT_SECRET_KEY") or settings()["SECRET_KEY"]
     return key
 
 
 def _encode(user_id: int, family_id: str, typ: TokenType, now: datetime) -> tuple[str, str]:
-    ttl = current_app.config["JWT_ACCESS_TTL" if typ == "access" else "JWT_REFRESH_TTL"]
+    ttl = settings()["JWT_ACCESS_TTL" if typ == "access" else "JWT_REFRESH_TTL"]
     jti = uuid.uuid4().hex
     claims = {
-        "iss": current_app.config["JWT_ISSUER"],
-        "aud": current_app.config["JWT_AUDIENCE"],
+        "iss": settings()["JWT_ISSUER"],
+        "aud": settings()["JWT_AUDIENCE"],
         "sub": str(user_id),
         "iat": now,
         "nbf": now,
@@ -80,9 +79,9 @@ def decode(token: str, typ: TokenType) -> dict[str, Any]:
             token,
             _key(),
             algorithms=[ALGORITHM],  # never "none", never what the header asks for
-            audience=current_app.config["JWT_AUDIENCE"],
-            issuer=current_app.config["JWT_ISSUER"],
-            leeway=current_app.config["JWT_LEEWAY"],
+            audience=settings()["JWT_AUDIENCE"],
+            issuer=settings()["JWT_ISSUER"],
+            leeway=settings()["JWT_LEEWAY"],
             options={"require": REQUIRED_CLAIMS},
         )
     except jwt.PyJWTError as exc:
@@ -106,14 +105,14 @@ def _issue_pair(user_id: int, family_id: str) -> dict[str, Any]:
         RefreshToken(
             jti=refresh_jti,
             family_id=family_id,
-            expires_at=now + timedelta(seconds=current_app.config["JWT_REFRESH_TTL"]),
+            expires_at=now + timedelta(seconds=settings()["JWT_REFRESH_TTL"]),
         )
     )
     return {
         "access_token": access,
         "refresh_token": refresh,
         "token_type": "Bearer",
-        "expires_in": current_app.config["JWT_ACCESS_TTL"],
+        "expires_in": settings()["JWT_ACCESS_TTL"],
     }
 
 
@@ -124,7 +123,7 @@ def login(user_id: int) -> dict[str, Any]:
         id=uuid.uuid4().hex,
         user_id=user_id,
         created_at=now,
-        expires_at=now + timedelta(seconds=current_app.config["JWT_REFRESH_TTL"]),
+        expires_at=now + timedelta(seconds=settings()["JWT_REFRESH_TTL"]),
     )
     db.session.add(family)
     db.session.flush()

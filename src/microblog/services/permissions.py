@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from microblog.web.auth import Principal
-from microblog.web.errors import Forbidden, NotFound
+from microblog.data.principal import Principal
+from microblog.errors import Forbidden, NotFound
 
 
 class Permission:

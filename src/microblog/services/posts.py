@@ -35,13 +35,13 @@ from sqlalchemy.engine import Row
 from microblog.data.db import db, read_connection
 from microblog.data.models import Post, User, follows, post_stats
 from microblog.data.models.post import SEARCH_CONFIG
+from microblog.data.pages import KeysetRequest, PageRequest, fetch_page
+from microblog.data.principal import Principal
 from microblog.data.timeutil import isoformat, utcnow
+from microblog.errors import NotFound, ValidationFailed
 from microblog.services.common import get_authorized, reject_nulls, valid_id
 from microblog.services.permissions import CanSee, IsAuthor, IsAuthorOrAdmin, authorize
 from microblog.services.users import API_PREFIX, like_pattern, user_exists
-from microblog.web.auth import Principal
-from microblog.web.errors import NotFound, ValidationFailed
-from microblog.web.pagination import KeysetRequest, PageRequest, fetch_page
 
 POST_COLUMNS = [
     Post.id,

@@ -23,8 +23,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from microblog.data.db import db
 from microblog.data.models import IdempotencyKey, RefreshToken, Token, TokenFamily
+from microblog.data.models.idempotency import KEY_LIFETIME as IDEMPOTENCY_TTL
 from microblog.data.timeutil import utcnow
-from microblog.web.idempotency import TTL as IDEMPOTENCY_TTL
 
 BATCH = 1000
 

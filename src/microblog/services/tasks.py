@@ -9,11 +9,11 @@ from sqlalchemy import Select, String, and_, bindparam, func, select, true
 
 from microblog.data.db import db, read_connection
 from microblog.data.models import Task
+from microblog.data.pages import PageRequest
+from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
 from microblog.services.common import get_authorized, reject_nulls
 from microblog.services.permissions import IsOwner
-from microblog.web.auth import Principal
-from microblog.web.pagination import PageRequest
 
 SORT_COLUMNS: dict[str, Any] = {
     "title": Task.title,

@@ -10,14 +10,13 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import bindparam, delete, select
 
-from microblog.data.db import db
+from microblog.data.db import db, settings
 from microblog.data.models import Token, User
 from microblog.data.prepared import Prepared
+from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
-from microblog.web.auth import Principal
 
 TOKEN_PREFIX = "mbt_"  # noqa: S105 - a public marker for secret scanners
 
@@ -40,7 +39,7 @@ def issue_token(user_id: int) -> tuple[str, datetime]:
     now = utcnow()
     # Expired tokens are ignored by every check and deleted by `flask prune`, not here.
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    expires_at = now + timedelta(seconds=current_app.config["TOKEN_TTL"])
+    expires_at = now + timedelta(seconds=settings()["TOKEN_TTL"])
     db.session.add(Token(token_hash=hash_token(token), user_id=user_id, expires_at=expires_at))
     db.session.commit()
     return token, expires_at

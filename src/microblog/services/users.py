@@ -8,7 +8,6 @@ from datetime import timedelta
 from functools import cache, lru_cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Row,
@@ -23,19 +22,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from microblog.data.db import db, read_connection
+from microblog.data.db import db, read_connection, settings
 from microblog.data.models import ApiKey, Post, Task, Token, User, follows
 from microblog.data.models.user import ROLE_ADMIN
-from microblog.data.passwords import passwords
+from microblog.data.pages import PageRequest, fetch_page
+from microblog.data.passwords import LoginBudget, passwords
 from microblog.data.prepared import Prepared
+from microblog.data.principal import Principal
 from microblog.data.timeutil import isoformat, utcnow
+from microblog.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from microblog.services import jwt_tokens
 from microblog.services.common import get_authorized, null_errors, valid_id
 from microblog.services.permissions import IsAdmin, IsSelfOrAdmin
-from microblog.web import ratelimit
-from microblog.web.auth import Principal
-from microblog.web.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from microblog.web.pagination import PageRequest, fetch_page
 
 API_PREFIX = "/api/v1"
 
@@ -260,7 +258,9 @@ def _load_for_change(actor: Principal, user_id: int) -> User:
     return get_authorized(User, user_id, actor, IsSelfOrAdmin(), "user")
 
 
-def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User:
+def update_user(
+    actor: Principal, user_id: int, changes: dict[str, Any], spend: LoginBudget
+) -> User:
     """Apply a partial update. ``changes`` holds only the fields the client sent."""
     user = _load_for_change(actor, user_id)
     errors: dict[str, list[str]] = {}
@@ -278,7 +278,7 @@ def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User
         new_email is not None and new_email != user.email
     )
     if actor.id == user.id and password_or_email:
-        _reauthenticate(actor, user, changes.get("current_password"))
+        _reauthenticate(actor, user, changes.get("current_password"), spend)
     _taken(
         new_username if new_username and new_username != user.username else None,
         new_email if new_email and new_email.lower() != user.email.lower() else None,
@@ -303,13 +303,15 @@ def update_user(actor: Principal, user_id: int, changes: dict[str, Any]) -> User
     return user
 
 
-def _reauthenticate(actor: Principal, user: User, current_password: str | None) -> None:
+def _reauthenticate(
+    actor: Principal, user: User, current_password: str | None, spend: LoginBudget
+) -> None:
     """403 unless the caller proves, here and now, that they know the password."""
     if actor.credential not in PASSWORD_BORN:
         raise Forbidden("Changing the password or email needs a token or a login, not an API key.")
     if not current_password:
         raise Forbidden("current_password is missing or wrong.")
-    attempt = ratelimit.spend_login_attempt(account_key(user.id))
+    attempt = spend(account_key(user.id))
     if not passwords().verify(user.password_hash, current_password, attempt):
         raise Forbidden("current_password is missing or wrong.")
 
@@ -369,12 +371,12 @@ def account_key(user_id: int) -> str:
     return f"id:{user_id}"
 
 
-def authenticate_password(login: str, password: str) -> Principal | None:
+def authenticate_password(login: str, password: str, spend: LoginBudget) -> Principal | None:
     """Username or email plus password; the one place a password is checked. The attempt
     is counted against the login budgets (429 once they are spent) before anything is
-    hashed; an unknown user costs one dummy hash check, like a wrong password."""
+    hashed (``spend``); an unknown user costs one dummy hash check, like a wrong password."""
     account, row = login_account(login)
-    attempt = ratelimit.spend_login_attempt(account)
+    attempt = spend(account)
     hasher = passwords()
     ok = hasher.verify(row.password_hash if row is not None else None, password, attempt)
     if row is None or not ok or not row.is_active:
@@ -390,7 +392,7 @@ def authenticate_password(login: str, password: str) -> Principal | None:
 def touch_last_seen(principal: Principal) -> None:
     """Record activity at most once per ``LAST_SEEN_INTERVAL``, not on every request."""
     now = utcnow()
-    interval = timedelta(seconds=current_app.config["LAST_SEEN_INTERVAL"])
+    interval = timedelta(seconds=settings()["LAST_SEEN_INTERVAL"])
     if now - principal.last_seen < interval:
         return
     db.session.execute(update(User).where(User.id == principal.id).values(last_seen=now))

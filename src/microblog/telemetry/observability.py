@@ -28,9 +28,9 @@ from sqlalchemy import text
 from microblog.data.db import db
 from microblog.telemetry.logs import AccessRecord, access_log
 from microblog.telemetry.periodic import Periodic
+from microblog.telemetry.requestid import request_id_of
 from microblog.web.auth import current_user
 from microblog.web.errors import error_response
-from microblog.web.requestid import request_id_of
 
 REQUESTS = Counter(
     "microblog_http_requests_total",

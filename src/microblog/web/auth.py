@@ -9,14 +9,13 @@ validation, the order Django REST framework uses).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from flask import Flask, Request, Response, current_app, g, request
 from flask_httpauth import HTTPBasicAuth, HTTPTokenAuth, MultiAuth
 from werkzeug.datastructures import Authorization
 
+from microblog.data.principal import Principal
 from microblog.web.errors import error_response
 
 REALM = "microblog"
@@ -61,27 +60,6 @@ SECURITY_SCHEMES = {
     },
     "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
 }
-
-Credential = Literal["password", "token", "jwt", "api_key"]
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: enough of the user to authorise, without loading the ORM row."""
-
-    id: int
-    username: str
-    role: str
-    last_seen: datetime
-    credential: Credential = "password"
-    #: the opaque token's row id (credential "token")
-    token_id: int | None = None
-    #: the JWT's family, i.e. its login (credential "jwt")
-    family_id: str | None = None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
 
 def auth_required(kind: AuthKind = "bearer", *, optional: bool = False) -> Callable[[F], F]:

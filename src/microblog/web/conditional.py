@@ -23,8 +23,8 @@ from sqlalchemy import text
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from microblog.data.db import db
+from microblog.errors import APIError
 from microblog.web.auth import has_credentials
-from microblog.web.errors import APIError
 from microblog.web.http import has_header
 
 WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})

@@ -3,10 +3,12 @@ dispatcher for every kind of Bearer credential."""
 
 from __future__ import annotations
 
+from microblog.data.principal import Principal
 from microblog.services import api_keys, jwt_tokens
 from microblog.services import tokens as token_service
 from microblog.services import users as user_service
-from microblog.web.auth import Principal, basic_auth, token_auth
+from microblog.web.auth import basic_auth, token_auth
+from microblog.web.ratelimit import spend_login_attempt
 
 MAX_CREDENTIAL_LENGTH = 4096
 
@@ -15,7 +17,7 @@ MAX_CREDENTIAL_LENGTH = 4096
 def verify_password(username: str, password: str) -> Principal | None:
     if not username or not password:
         return None
-    principal = user_service.authenticate_password(username, password)
+    principal = user_service.authenticate_password(username, password, spend_login_attempt)
     if principal is not None:
         user_service.touch_last_seen(principal)
     return principal

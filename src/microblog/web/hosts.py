@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Request, current_app, request, url_for
 from werkzeug.wsgi import get_host
 
-from microblog.web.errors import BadRequest
+from microblog.errors import BadRequest
 
 #: Always trusted, in every environment: a link to a loopback name can only point a client
 #: at its own machine, and they are what probes inside a container send (Docker
@@ -37,7 +37,7 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _NAME = re.compile(rf"\.?{_LABEL}(?:\.{_LABEL})*")
 _HOST_PORT = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::([0-9]{1,5}))?")
-EXTENSION_KEY = "microblog.web.hosts"
+EXTENSION_KEY = "microblog.hosts"
 
 
 class UntrustedHost(BadRequest):

@@ -17,14 +17,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
+from microblog.errors import BadRequest, NotAcceptable, UnsupportedMediaType, ValidationFailed
+from microblog.telemetry.requestid import request_id_of
 from microblog.web.auth import has_credentials
-from microblog.web.errors import (
-    BadRequest,
-    NotAcceptable,
-    UnsupportedMediaType,
-    ValidationFailed,
-)
-from microblog.web.requestid import request_id_of
 
 API_V1 = "/api/v1"
 VENDOR_VERSION = re.compile(r"application/vnd\.microblog\.v(\d+)\+json", re.IGNORECASE)

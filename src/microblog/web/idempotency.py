@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -30,12 +29,13 @@ from sqlalchemy.exc import IntegrityError
 
 from microblog.data.db import db
 from microblog.data.models import IdempotencyKey
+from microblog.data.models.idempotency import KEY_LIFETIME
 from microblog.data.timeutil import utcnow
+from microblog.errors import APIError, BadRequest, Conflict
 from microblog.web.auth import require_user
-from microblog.web.errors import APIError, BadRequest, Conflict
 
 HEADER = "Idempotency-Key"
-TTL = timedelta(hours=24)
+TTL = KEY_LIFETIME
 VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as in the IETF draft
 
 

@@ -1,10 +1,10 @@
-"""Pagination shared by every collection (docs/reference.md#collections-and-pagination): page mode
-and keyset mode."""
+"""The HTTP half of pagination (docs/reference.md#collections-and-pagination): reading
+``page``/``per_page`` and ``cursor``/``limit``, signing cursors, and the links and headers of
+page mode and keyset mode. data/pages.py runs the statements."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -12,44 +12,16 @@ from urllib.parse import urlencode
 from flask import current_app, request
 from itsdangerous import BadData, URLSafeSerializer
 from pydantic import Strict, TypeAdapter
-from sqlalchemy import Select
-from sqlalchemy.engine import Row
 
-from microblog.data.db import read_connection
-from microblog.web.errors import ValidationFailed
+from microblog.data.pages import KeysetRequest, PageRequest
+from microblog.errors import ValidationFailed
 from microblog.web.schemas.common import Id, UTCInstant
 
 
-@dataclass(frozen=True, slots=True)
-class PageRequest:
-    page: int
-    per_page: int
-
-    @classmethod
-    def from_query(cls, page: int, per_page: int) -> PageRequest:
-        """Clamp ``per_page`` to the configured cap (values below 1 were already
-        refused by the query schema)."""
-        return cls(page=page, per_page=min(per_page, current_app.config["PER_PAGE_MAX"]))
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
-    def is_past_end(self, total: int) -> bool:
-        return self.offset >= total
-
-
-def fetch_page(
-    items: Select[Any], count: Select[Any], params: dict[str, Any], page: PageRequest
-) -> tuple[list[Row[Any]], int]:
-    """Run a collection's count and page statements (bind parameters ``limit`` and
-    ``offset``): two statements, or one when the page is past the end."""
-    conn = read_connection()
-    total: int = conn.execute(count, params).scalar_one()
-    if page.is_past_end(total):
-        return [], total
-    values = {**params, "limit": page.per_page, "offset": page.offset}
-    return list(conn.execute(items, values).all()), total
+def page_request(page: int, per_page: int) -> PageRequest:
+    """Clamp ``per_page`` to the configured cap (values below 1 were already refused by
+    the query schema)."""
+    return PageRequest(page=page, per_page=min(per_page, current_app.config["PER_PAGE_MAX"]))
 
 
 def _page_url(page: int, per_page: int) -> str:
@@ -95,18 +67,11 @@ _CURSOR_POSITION: TypeAdapter[tuple[datetime, int]] = TypeAdapter(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class KeysetRequest:
-    """``?cursor=…&limit=…``: the page after ``after`` (newest first), ``limit`` long."""
-
-    limit: int
-    after: tuple[datetime, int] | None
-
-    @classmethod
-    def from_query(cls, cursor: str | None, limit: int | None) -> KeysetRequest:
-        cap = current_app.config["PER_PAGE_MAX"]
-        size = min(limit if limit is not None else current_app.config["PER_PAGE_DEFAULT"], cap)
-        return cls(limit=size, after=decode_cursor(cursor) if cursor else None)
+def keyset_request(cursor: str | None, limit: int | None) -> KeysetRequest:
+    """``?cursor=…&limit=…``, with ``limit`` clamped to the configured cap."""
+    cap = current_app.config["PER_PAGE_MAX"]
+    size = min(limit if limit is not None else current_app.config["PER_PAGE_DEFAULT"], cap)
+    return KeysetRequest(limit=size, after=decode_cursor(cursor) if cursor else None)
 
 
 def _cursor_serializer() -> URLSafeSerializer:

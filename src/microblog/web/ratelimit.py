@@ -48,11 +48,12 @@ from flask import Flask, Request, Response, current_app, request
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 
-from microblog.web.errors import APIError
+from microblog.data.passwords import LoginAttempt
+from microblog.errors import APIError
 
-log = logging.getLogger("microblog.web.ratelimit")
+log = logging.getLogger("microblog.ratelimit")
 EXTENSION_KEY = "microblog.ratelimiter"
-RESULT_KEY = "microblog.web.ratelimit"
+RESULT_KEY = "microblog.ratelimit"
 RETRY_STORAGE_AFTER = 5.0  # seconds on the memory fallback before trying Redis again
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -87,14 +88,6 @@ class Outcome:
     remaining: int
     reset: int  # seconds until the window ends
     breached: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LoginAttempt:
-    """Proof that one password check was counted against the login budgets: the password
-    hasher's ``verify`` takes one, and :func:`spend_login_attempt` is what makes them."""
-
-    account: str  # the budget's key: "id:<user id>" or "name:<normalised login>"
 
 
 def exempt(view: F) -> F:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from microblog.data.db import db
 from microblog.data.timeutil import utcnow
+
+#: How long a key and its stored response are kept (docs/reference.md#idempotency).
+KEY_LIFETIME = timedelta(hours=24)
 
 
 class IdempotencyKey(db.Model):  # type: ignore[name-defined,misc]

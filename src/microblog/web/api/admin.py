@@ -7,7 +7,7 @@ from microblog.services import users as user_service
 from microblog.services.permissions import IsAdmin, authorize
 from microblog.web.api.responses import respond
 from microblog.web.auth import SECURITY, auth_required, require_user
-from microblog.web.pagination import PageRequest, collection
+from microblog.web.pagination import collection, page_request
 from microblog.web.schemas.users import UserCollection, UserListQuery
 
 bp = APIBlueprint(
@@ -28,7 +28,7 @@ bp = APIBlueprint(
 def list_users(query: UserListQuery) -> Response:
     admin = require_user()
     authorize(admin, IsAdmin())
-    page = PageRequest.from_query(query.page, query.per_page)
+    page = page_request(query.page, query.per_page)
     items, total = user_service.list_users(page, q=query.q, sort=query.sort, viewer=admin)
     body, headers = collection(items, page, total)
     return respond(UserCollection, body, headers=headers)

@@ -11,7 +11,7 @@ from microblog.services import api_keys as service
 from microblog.web.api.responses import no_content, respond
 from microblog.web.auth import SECURITY, auth_required, require_user
 from microblog.web.hosts import external_url_for
-from microblog.web.pagination import PageRequest, collection
+from microblog.web.pagination import collection, page_request
 from microblog.web.schemas.auth import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPath
 from microblog.web.schemas.common import Collection, PageQuery
 
@@ -59,7 +59,7 @@ def create_key(body: ApiKeyCreate) -> Response:
 @bp.get("", responses={200: ApiKeyCollection}, security=SECURITY["bearer"], summary="Your keys")
 @auth_required()
 def list_keys(query: PageQuery) -> Response:
-    page = PageRequest.from_query(query.page, query.per_page)
+    page = page_request(query.page, query.per_page)
     keys, total = service.list_keys(require_user(), page)
     body, headers = collection([represent(k) for k in keys], page, total)
     return respond(ApiKeyCollection, body, headers=headers)

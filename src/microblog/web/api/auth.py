@@ -3,12 +3,13 @@ from __future__ import annotations
 from flask import Response, request
 from flask_openapi3 import APIBlueprint, Tag
 
+from microblog.errors import Unauthorized, ValidationFailed
 from microblog.services import jwt_tokens
 from microblog.services import users as user_service
 from microblog.web.api.responses import no_content, respond
 from microblog.web.api.users import register_user
 from microblog.web.auth import SECURITY, auth_required, current_user, require_user
-from microblog.web.errors import Unauthorized, ValidationFailed
+from microblog.web.ratelimit import spend_login_attempt
 from microblog.web.schemas.auth import LoginRequest, LogoutRequest, RefreshRequest, TokenPairOut
 from microblog.web.schemas.users import UserCreate, UserOut
 
@@ -47,7 +48,9 @@ def login(body: LoginRequest) -> Response:
             raise ValidationFailed(errors=errors)
         assert login_name is not None
         assert body.password is not None
-        principal = user_service.authenticate_password(login_name, body.password)
+        principal = user_service.authenticate_password(
+            login_name, body.password, spend_login_attempt
+        )
         if principal is None:
             raise Unauthorized("Invalid username, email or password.", scheme="Basic")
         user_service.touch_last_seen(principal)

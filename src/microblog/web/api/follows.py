@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
+from microblog.errors import NotFound
 from microblog.services import follows as service
 from microblog.web.api.responses import no_content, respond
 from microblog.web.auth import SECURITY, auth_required, current_user, require_user
-from microblog.web.errors import NotFound
-from microblog.web.pagination import PageRequest, collection
+from microblog.web.pagination import collection, page_request
 from microblog.web.schemas.common import PageQuery
 from microblog.web.schemas.users import UserCollection, UserPath
 
@@ -57,7 +57,7 @@ def is_following(path: UserPath) -> Response:
 
 
 def _related(path: UserPath, query: PageQuery, direction: service.Direction) -> Response:
-    page = PageRequest.from_query(query.page, query.per_page)
+    page = page_request(query.page, query.per_page)
     items, total = service.related_users(path.user_id, direction, page, current_user())
     body, headers = collection(items, page, total)
     return respond(UserCollection, body, headers=headers)

@@ -16,9 +16,9 @@ import orjson
 from flask import Request, Response, current_app, request
 from flask_openapi3 import OpenAPI
 
+from microblog.errors import Forbidden, Unauthorized
 from microblog.telemetry import observability
 from microblog.web.api import docs
-from microblog.web.errors import Forbidden, Unauthorized
 from microblog.web.ratelimit import exempt
 
 METRICS_REALM = "metrics"

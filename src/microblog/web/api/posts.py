@@ -3,17 +3,13 @@ from __future__ import annotations
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
+from microblog.data.pages import KeysetRequest, PageRequest
+from microblog.errors import ValidationFailed
 from microblog.services import posts as service
 from microblog.web.api.responses import created, no_content, respond
 from microblog.web.auth import SECURITY, auth_required, current_user, require_user
-from microblog.web.errors import ValidationFailed
 from microblog.web.idempotency import idempotent
-from microblog.web.pagination import (
-    KeysetRequest,
-    PageRequest,
-    collection,
-    keyset_collection,
-)
+from microblog.web.pagination import collection, keyset_collection, keyset_request, page_request
 from microblog.web.schemas.common import KeysetQuery
 from microblog.web.schemas.posts import (
     PostCreate,
@@ -41,8 +37,8 @@ def pager_for(query: PostListQuery | UserPostsQuery) -> PageRequest | KeysetRequ
             raise ValidationFailed(
                 errors={"page": ["page/per_page cannot be combined with cursor/limit."]}
             )
-        return KeysetRequest.from_query(query.cursor, query.limit)
-    return PageRequest.from_query(query.page or 1, query.per_page or 10)
+        return keyset_request(query.cursor, query.limit)
+    return page_request(query.page or 1, query.per_page or 10)
 
 
 def listing(pager: PageRequest | KeysetRequest, result: tuple[list, object]) -> Response:  # type: ignore[type-arg]
@@ -134,7 +130,7 @@ def user_posts(path: UserPath, query: UserPostsQuery) -> Response:
 )
 @auth_required()
 def feed(query: KeysetQuery) -> Response:
-    keyset = KeysetRequest.from_query(query.cursor, query.limit)
+    keyset = keyset_request(query.cursor, query.limit)
     items, next_key = service.feed(require_user(), keyset)
     body, headers = keyset_collection(items, keyset, next_key)
     return respond(PostFeed, body, headers=headers)

@@ -12,7 +12,7 @@ from microblog.web.api.responses import created, no_content, respond
 from microblog.web.auth import SECURITY, auth_required, require_user
 from microblog.web.hosts import external_url
 from microblog.web.idempotency import idempotent
-from microblog.web.pagination import PageRequest, collection
+from microblog.web.pagination import collection, page_request
 from microblog.web.schemas.common import Collection
 from microblog.web.schemas.tasks import TaskCreate, TaskListQuery, TaskOut, TaskPath, TaskUpdate
 
@@ -45,7 +45,7 @@ def represent(task: Task) -> dict[str, Any]:
 )
 @auth_required()
 def list_tasks(query: TaskListQuery) -> Response:
-    page = PageRequest.from_query(query.page, query.per_page)
+    page = page_request(query.page, query.per_page)
     done = None if query.done is None else query.done == "true"
     tasks, total = service.list_tasks(require_user(), page, done=done, q=query.q, sort=query.sort)
     body, headers = collection([represent(t) for t in tasks], page, total)

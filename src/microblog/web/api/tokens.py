@@ -4,10 +4,10 @@ from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 
 from microblog.data.timeutil import isoformat
+from microblog.errors import BadRequest
 from microblog.services import tokens as service
 from microblog.web.api.responses import no_content, respond
 from microblog.web.auth import SECURITY, auth_required, require_user
-from microblog.web.errors import BadRequest
 from microblog.web.schemas.users import TokenOut
 
 bp = APIBlueprint(

@@ -6,7 +6,8 @@ from flask_openapi3 import APIBlueprint, Tag
 from microblog.services import users as service
 from microblog.web.api.responses import created, no_content, respond
 from microblog.web.auth import SECURITY, auth_required, current_user, require_user
-from microblog.web.pagination import PageRequest, collection
+from microblog.web.pagination import collection, page_request
+from microblog.web.ratelimit import spend_login_attempt
 from microblog.web.schemas.users import (
     UserCollection,
     UserCreate,
@@ -42,7 +43,7 @@ def register_user(body: UserCreate) -> Response:
 )
 @auth_required(optional=True)
 def list_users(query: UserListQuery) -> Response:
-    page = PageRequest.from_query(query.page, query.per_page)
+    page = page_request(query.page, query.per_page)
     items, total = service.list_users(page, q=query.q, sort=query.sort, viewer=current_user())
     body, headers = collection(items, page, total)
     return respond(UserCollection, body, headers=headers)
@@ -75,7 +76,7 @@ def get_user(path: UserPath) -> Response:
 def update_user(path: UserPath, body: UserUpdate) -> Response:
     actor = require_user()
     changes = body.model_dump(include=body.model_fields_set)
-    service.update_user(actor, path.user_id, changes)
+    service.update_user(actor, path.user_id, changes, spend_login_attempt)
     return respond(UserOut, service.get_user(path.user_id, viewer=actor))
 
 
