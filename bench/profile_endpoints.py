@@ -48,7 +48,7 @@ BUCKETS: list[tuple[str, list[tuple[str, str]]]] = [
     ),
     (
         "auth before_request (authenticate_request)",
-        [("microblog/auth/__init__.py", "authenticate_request")],
+        [("microblog/web/auth.py", "authenticate_request")],
     ),
     (
         "  of which token lookup (principal_for_token)",
@@ -56,7 +56,7 @@ BUCKETS: list[tuple[str, list[tuple[str, str]]]] = [
     ),
     (
         "other before_request (negotiate_version, check_body)",
-        [("microblog/http.py", "negotiate_version"), ("microblog/http.py", "check_body")],
+        [("microblog/web/http.py", "negotiate_version"), ("microblog/web/http.py", "check_body")],
     ),
     (
         "view function incl. validation (openapi3 view_func)",
@@ -82,21 +82,33 @@ BUCKETS: list[tuple[str, list[tuple[str, str]]]] = [
     ("SQL: ORM Session.execute (ORM layer on top)", [("sqlalchemy/orm/session.py", "execute")]),
     (
         "read_connection() (pool checkout per request)",
-        [("microblog/extensions.py", "read_connection")],
+        [("microblog/data/db.py", "read_connection")],
     ),
-    ("prepared reads (Prepared.fetch: DBAPI cursor)", [("microblog/prepared.py", "fetch")]),
+    ("prepared reads (Prepared.fetch: DBAPI cursor)", [("microblog/data/prepared.py", "fetch")]),
     (
         "  of which pool checkout (read_dbapi_connection)",
-        [("microblog/extensions.py", "read_dbapi_connection")],
+        [("microblog/data/db.py", "read_dbapi_connection")],
     ),
-    ("represent(): rows -> dicts", [("microblog/services/users.py", "represent")]),
-    ("  of which user_links/avatar_url (md5)", [("microblog/services/users.py", "user_links")]),
-    ("respond(): pydantic model_validate + to_json", [("microblog/api/responses.py", "respond")]),
-    ("  of which isoformat() (datetime serialiser)", [("microblog/timeutil.py", "isoformat")]),
-    ("pagination collection() (links, Link header)", [("microblog/pagination.py", "collection")]),
+    ("represent(): rows -> dicts", [("microblog/web/representations.py", "user")]),
+    (
+        "  of which user_links/avatar_url (md5)",
+        [("microblog/web/representations.py", "user_links")],
+    ),
+    (
+        "respond(): pydantic model_validate + to_json",
+        [("microblog/web/api/responses.py", "respond")],
+    ),
+    (
+        "  of which isoformat() (datetime serialiser)",
+        [("microblog/data/timeutil.py", "isoformat")],
+    ),
+    (
+        "pagination collection() (links, Link header)",
+        [("microblog/web/pagination.py", "collection")],
+    ),
     (
         "set_response_headers (request id, Cache-Control)",
-        [("microblog/http.py", "set_response_headers")],
+        [("microblog/web/http.py", "set_response_headers")],
     ),
     (
         "teardown: flask-sqlalchemy session remove",

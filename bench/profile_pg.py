@@ -34,9 +34,8 @@ PG_BUCKETS: list[tuple[str, list[tuple[str, str]]]] = [
     ),
     # (profile_endpoints.py's "sqlite3 cursor.execute" bucket is do_execute: psycopg here.)
     ("Redis: round trips (redis-py execute_command)", [("redis/client.py", "execute_command")]),
-    ("  of which rate limits (RateLimiter.check)", [("microblog/ratelimit.py", "check")]),
-    ("  of which revocation checks", [("microblog/auth/revocation.py", "is_revoked")]),
-    ("services.posts represent()", [("microblog/services/posts.py", "represent")]),
+    ("  of which rate limits (RateLimiter.check)", [("microblog/web/ratelimit.py", "check")]),
+    ("services.posts represent()", [("microblog/web/representations.py", "post")]),
 ]
 
 

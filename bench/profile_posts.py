@@ -25,20 +25,23 @@ POST_BUCKETS = [
     for label, funcs in pe.BUCKETS
     if not any("services/users.py" in f or "pagination.py" in f for f, _ in funcs)
 ] + [
-    ("posts represent(): rows -> dicts", [("microblog/services/posts.py", "represent")]),
+    ("posts represent(): rows -> dicts", [("microblog/web/representations.py", "post")]),
     (
         "keyset_collection() (links, signed cursor)",
-        [("microblog/pagination.py", "keyset_collection")],
+        [("microblog/web/pagination.py", "keyset_collection")],
     ),
-    ("  of which encode_cursor (itsdangerous)", [("microblog/pagination.py", "encode_cursor")]),
-    ("page collection() (links, Link header)", [("microblog/pagination.py", "collection")]),
+    (
+        "  of which encode_cursor (itsdangerous)",
+        [("microblog/web/pagination.py", "encode_cursor")],
+    ),
+    ("page collection() (links, Link header)", [("microblog/web/pagination.py", "collection")]),
     (
         "ETag: conditional.tag_response (hash of body)",
-        [("microblog/conditional.py", "tag_response")],
+        [("microblog/web/conditional.py", "tag_response")],
     ),
     (
         "rate limiter (microblog.web.ratelimit check)",
-        [("microblog/ratelimit.py", "check")],
+        [("microblog/web/ratelimit.py", "check")],
     ),
 ]
 

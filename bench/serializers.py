@@ -15,7 +15,7 @@ import msgspec
 import orjson
 
 from microblog.data.timeutil import isoformat
-from microblog.services.users import user_links
+from microblog.web.representations import user_links
 from microblog.web.schemas.users import UserCollection, UserOut
 
 NOW = datetime.now(UTC).replace(tzinfo=None)

@@ -306,21 +306,22 @@ def test_a_crash_after_any_commit_leaves_an_outcome_a_retry_can_answer(
 def test_work_that_fails_after_writing_leaves_no_row_and_the_key_free(
     api: Api, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A view that raises after its service wrote the row (here: building the response)
-    must not leave the row behind while freeing the key: the retry would create it twice."""
-    from microblog.web.api import posts as posts_api
+    """A view that raises after its service wrote the row (here: reading it back for the
+    response) must not leave the row behind while freeing the key: the retry would create
+    it twice."""
+    from microblog.services import posts as post_service
 
     _, headers = api.login("alice")
-    real = posts_api.created
+    real = post_service.get_post
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("response could not be built")
 
-    monkeypatch.setattr(posts_api, "created", broken)
+    monkeypatch.setattr(post_service, "get_post", broken)
     failed = client.post("/api/v1/posts", json={"body": "x"}, headers=with_key(headers, "k"))
     assert failed.status_code == 500
     assert count(Post) == 0
-    monkeypatch.setattr(posts_api, "created", real)
+    monkeypatch.setattr(post_service, "get_post", real)
     retry = client.post("/api/v1/posts", json={"body": "x"}, headers=with_key(headers, "k"))
     assert retry.status_code == 201
     assert count(Post) == 1

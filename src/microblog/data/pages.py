@@ -4,14 +4,17 @@ request and writes the links."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Row
 
 from microblog.data.db import read_connection
+
+T = TypeVar("T", covariant=True)  # a page of rows is a page of sequences
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +30,26 @@ class PageRequest:
         return self.offset >= total
 
 
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a collection in page mode, and how many items the collection holds."""
+
+    items: Sequence[T]
+    request: PageRequest
+    total: int
+
+
 def fetch_page(
     items: Select[Any], count: Select[Any], params: dict[str, Any], page: PageRequest
-) -> tuple[list[Row[Any]], int]:
+) -> Page[Row[Any]]:
     """Run a collection's count and page statements (bind parameters ``limit`` and
     ``offset``): two statements, or one when the page is past the end."""
     conn = read_connection()
     total: int = conn.execute(count, params).scalar_one()
     if page.is_past_end(total):
-        return [], total
+        return Page([], page, total)
     values = {**params, "limit": page.per_page, "offset": page.offset}
-    return list(conn.execute(items, values).all()), total
+    return Page(conn.execute(items, values).all(), page, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +58,12 @@ class KeysetRequest:
 
     limit: int
     after: tuple[datetime, int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetPage(Generic[T]):
+    """One page in keyset mode; ``next_key`` is where the next one starts (None: the end)."""
+
+    items: Sequence[T]
+    request: KeysetRequest
+    next_key: tuple[datetime, int] | None

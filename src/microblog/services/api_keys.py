@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from microblog.data.db import db, settings
 from microblog.data.models import ApiKey, User
-from microblog.data.pages import PageRequest
+from microblog.data.pages import Page, PageRequest
 from microblog.data.prepared import Prepared
 from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
@@ -51,15 +51,15 @@ def create_key(owner: Principal, name: str) -> tuple[ApiKey, str]:
     return api_key, key
 
 
-def list_keys(owner: Principal, page: PageRequest) -> tuple[list[ApiKey], int]:
+def list_keys(owner: Principal, page: PageRequest) -> Page[ApiKey]:
     where = ApiKey.user_id == owner.id
     total = db.session.execute(select(func.count(ApiKey.id)).where(where)).scalar_one()
     if page.is_past_end(total):
-        return [], total
+        return Page([], page, total)
     keys = db.session.scalars(
         select(ApiKey).where(where).order_by(ApiKey.id).limit(page.per_page).offset(page.offset)
     )
-    return list(keys), total
+    return Page(keys.all(), page, total)
 
 
 def delete_key(owner: Principal, key_id: int) -> None:

@@ -6,15 +6,16 @@ from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import Select, bindparam, delete, func, insert, select
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from microblog.data.db import db, read_connection
 from microblog.data.models import User, follows
-from microblog.data.pages import PageRequest, fetch_page
+from microblog.data.pages import Page, PageRequest, fetch_page
 from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
 from microblog.errors import BadRequest, NotFound
-from microblog.services.users import USER_COLUMNS, represent, user_exists
+from microblog.services.users import USER_COLUMNS, user_exists
 
 Direction = Literal["followers", "following"]
 
@@ -77,12 +78,10 @@ def _statements(direction: Direction) -> tuple[Select[Any], Select[Any]]:
     return items, count
 
 
-def related_users(
-    user_id: int, direction: Direction, page: PageRequest, viewer: Principal | None
-) -> tuple[list[dict[str, Any]], int]:
-    """Followers of, or users followed by, ``user_id``; most recent first."""
+def related_users(user_id: int, direction: Direction, page: PageRequest) -> Page[Row[Any]]:
+    """Followers of, or users followed by, ``user_id`` (``USER_COLUMNS``); most recent
+    first."""
     if not user_exists(user_id):
         raise NotFound("User not found.")
     items_stmt, count_stmt = _statements(direction)
-    rows, total = fetch_page(items_stmt, count_stmt, {"user_id": user_id}, page)
-    return [represent(row, viewer) for row in rows], total
+    return fetch_page(items_stmt, count_stmt, {"user_id": user_id}, page)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -97,7 +98,14 @@ def decode(token: str, typ: TokenType) -> dict[str, Any]:
     return claims
 
 
-def _issue_pair(user_id: int, family_id: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int  # seconds the access token lives
+
+
+def _issue_pair(user_id: int, family_id: str) -> TokenPair:
     now = utcnow()
     access, _ = _encode(user_id, family_id, "access", now)
     refresh, refresh_jti = _encode(user_id, family_id, "refresh", now)
@@ -108,15 +116,10 @@ def _issue_pair(user_id: int, family_id: str) -> dict[str, Any]:
             expires_at=now + timedelta(seconds=settings()["JWT_REFRESH_TTL"]),
         )
     )
-    return {
-        "access_token": access,
-        "refresh_token": refresh,
-        "token_type": "Bearer",
-        "expires_in": settings()["JWT_ACCESS_TTL"],
-    }
+    return TokenPair(access, refresh, settings()["JWT_ACCESS_TTL"])
 
 
-def login(user_id: int) -> dict[str, Any]:
+def login(user_id: int) -> TokenPair:
     # Expired families are deleted by `flask prune` (services/prune.py), not by logins.
     now = utcnow()
     family = TokenFamily(
@@ -132,7 +135,7 @@ def login(user_id: int) -> dict[str, Any]:
     return pair
 
 
-def refresh(token: str) -> dict[str, Any]:
+def refresh(token: str) -> TokenPair:
     try:
         claims = decode(token, "refresh")
     except InvalidToken:

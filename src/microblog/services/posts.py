@@ -35,13 +35,13 @@ from sqlalchemy.engine import Row
 from microblog.data.db import db, read_connection
 from microblog.data.models import Post, User, follows, post_stats
 from microblog.data.models.post import SEARCH_CONFIG
-from microblog.data.pages import KeysetRequest, PageRequest, fetch_page
+from microblog.data.pages import KeysetPage, KeysetRequest, Page, PageRequest, fetch_page
 from microblog.data.principal import Principal
-from microblog.data.timeutil import isoformat, utcnow
+from microblog.data.timeutil import utcnow
 from microblog.errors import NotFound, ValidationFailed
 from microblog.services.common import get_authorized, reject_nulls, valid_id
 from microblog.services.permissions import CanSee, IsAuthor, IsAuthorOrAdmin, authorize
-from microblog.services.users import API_PREFIX, like_pattern, user_exists
+from microblog.services.users import like_pattern, user_exists
 
 POST_COLUMNS = [
     Post.id,
@@ -63,25 +63,6 @@ SORT_COLUMNS: dict[str, Any] = {
     "updated_at": Post.updated_at,
     "title": Post.title,
 }
-
-Page = tuple[list[dict[str, Any]], int]
-KeysetPage = tuple[list[dict[str, Any]], tuple[datetime, int] | None]
-
-
-def represent(row: Row[Any]) -> dict[str, Any]:
-    """The ``PostOut`` representation of a ``POST_COLUMNS`` row (unpacked by position)."""
-    post_id, title, body, published, created_at, updated_at, user_id, username = row
-    author = f"{API_PREFIX}/users/{user_id}"
-    return {
-        "id": post_id,
-        "title": title,
-        "body": body,
-        "published": published,
-        "created_at": isoformat(created_at),
-        "updated_at": isoformat(updated_at),
-        "author": {"id": user_id, "username": username, "_links": {"self": author}},
-        "_links": {"self": f"{API_PREFIX}/posts/{post_id}", "author": author},
-    }
 
 
 def _can_see_drafts_of(viewer: Principal | None, author_id: int) -> bool:
@@ -247,13 +228,14 @@ def _params(
     return params
 
 
-def _run_page(page: PageRequest, sort: str | None, params: dict[str, Any], drafts: bool) -> Page:
+def _run_page(
+    page: PageRequest, sort: str | None, params: dict[str, Any], drafts: bool
+) -> Page[Row[Any]]:
     fts = "q" in params
     items_stmt, count_stmt = _page_statements(
         sort, "author" in params, fts or "pattern" in params, "since" in params, drafts, fts
     )
-    rows, total = fetch_page(items_stmt, count_stmt, params, page)
-    return [represent(row) for row in rows], total
+    return fetch_page(items_stmt, count_stmt, params, page)
 
 
 #: Up to this many authors, the feed reads each author's newest posts from the
@@ -300,7 +282,7 @@ def _feed_merge_statement(slots: int, after: bool) -> Select[Any]:
 
 def _run_keyset(
     keyset: KeysetRequest, params: dict[str, Any], drafts: bool, feed: bool = False
-) -> KeysetPage:
+) -> KeysetPage[Row[Any]]:
     values = {**params, "limit": keyset.limit + 1}
     if keyset.after is not None:
         values["after_ts"], values["after_id"] = keyset.after
@@ -327,7 +309,7 @@ def _run_keyset(
     more = len(rows) > keyset.limit
     rows = rows[: keyset.limit]
     next_key = (rows[-1].created_at, rows[-1].id) if more else None
-    return [represent(row) for row in rows], next_key
+    return KeysetPage(rows, keyset, next_key)
 
 
 # -- reads ------------------------------------------------------------------------------
@@ -340,7 +322,7 @@ def list_posts(
     q: str | None,
     since: datetime | None,
     sort: str | None,
-) -> Page | KeysetPage:
+) -> Page[Row[Any]] | KeysetPage[Row[Any]]:
     """Published posts only, whoever asks (drafts are reached through their author)."""
     params = _params(author, q, since)
     if isinstance(pager, KeysetRequest):
@@ -352,7 +334,7 @@ def list_posts(
 
 def user_posts(
     user_id: int, pager: PageRequest | KeysetRequest, viewer: Principal | None
-) -> Page | KeysetPage:
+) -> Page[Row[Any]] | KeysetPage[Row[Any]]:
     """A user's published posts, plus drafts when the author (or an admin) asks."""
     if not user_exists(user_id):
         raise NotFound("User not found.")
@@ -363,19 +345,20 @@ def user_posts(
     return _run_page(pager, None, params, drafts=drafts)
 
 
-def feed(viewer: Principal, keyset: KeysetRequest) -> KeysetPage:
+def feed(viewer: Principal, keyset: KeysetRequest) -> KeysetPage[Row[Any]]:
     """The viewer's own and followed users' published posts, newest first."""
     return _run_keyset(keyset, _params(None, None, None, me=viewer.id), drafts=False, feed=True)
 
 
-def get_post(post_id: int, viewer: Principal | None) -> dict[str, Any]:
+def get_post(post_id: int, viewer: Principal | None) -> Row[Any]:
+    """A post's ``POST_COLUMNS``, if ``viewer`` may see it."""
     row = None
     if valid_id(post_id):
         row = read_connection().execute(POST_BY_ID, {"id": post_id}).one_or_none()
     # A draft someone else may not see does not exist, as far as they can tell.
     authorize(viewer, CanSee(), row, noun="post")
     assert row is not None
-    return represent(row)
+    return row
 
 
 # -- writes -----------------------------------------------------------------------------

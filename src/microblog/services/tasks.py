@@ -9,7 +9,7 @@ from sqlalchemy import Select, String, and_, bindparam, func, select, true
 
 from microblog.data.db import db, read_connection
 from microblog.data.models import Task
-from microblog.data.pages import PageRequest
+from microblog.data.pages import Page, PageRequest
 from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
 from microblog.services.common import get_authorized, reject_nulls
@@ -55,7 +55,7 @@ def _statements(sort: str | None, done: bool, search: bool) -> tuple[Select[Any]
 
 def list_tasks(
     owner: Principal, page: PageRequest, *, done: bool | None, q: str | None, sort: str | None
-) -> tuple[list[Task], int]:
+) -> Page[Task]:
     items_stmt, count_stmt = _statements(sort, done is not None, bool(q))
     params: dict[str, Any] = {"owner": owner.id}
     if done is not None:
@@ -64,11 +64,11 @@ def list_tasks(
         params["prefix"] = prefix_pattern(q)
     total = read_connection().execute(count_stmt, params).scalar_one()
     if page.is_past_end(total):
-        return [], total
+        return Page([], page, total)
     rows = db.session.scalars(
         items_stmt, {**params, "limit": page.per_page, "offset": page.offset}
     ).all()
-    return list(rows), total
+    return Page(rows, page, total)
 
 
 def all_tasks(owner: Principal) -> list[Task]:

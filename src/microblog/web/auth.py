@@ -1,6 +1,6 @@
 """Authentication: one path for every protected route.
 
-Views declare what they accept with :func:`auth_required`; a ``before_request`` hook
+Routes declare what they accept (web/routes.py); a ``before_request`` step
 (:func:`authenticate_request`) runs the matching Flask-HTTPAuth guard before the body is
 parsed, so an anonymous request is always answered ``401`` first (auth → permission →
 validation, the order Django REST framework uses).
@@ -9,7 +9,7 @@ validation, the order Django REST framework uses).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 from flask import Flask, Request, Response, current_app, g, request
 from flask_httpauth import HTTPBasicAuth, HTTPTokenAuth, MultiAuth
@@ -17,6 +17,7 @@ from werkzeug.datastructures import Authorization
 
 from microblog.data.principal import Principal
 from microblog.web.errors import error_response
+from microblog.web.spec import spec_of
 
 REALM = "microblog"
 
@@ -42,8 +43,6 @@ basic_auth = HTTPBasicAuth(realm=REALM)
 token_auth = BearerAuth(scheme="Bearer", realm=REALM)
 basic_or_token_auth = MultiAuth(basic_auth, token_auth)
 
-AuthKind = Literal["bearer", "basic", "basic_or_bearer"]
-F = TypeVar("F", bound=Callable[..., Any])
 
 #: OpenAPI security requirements, per kind of credential a route takes.
 SECURITY: dict[str, list[dict[str, list[str]]]] = {
@@ -62,17 +61,6 @@ SECURITY_SCHEMES = {
 }
 
 
-def auth_required(kind: AuthKind = "bearer", *, optional: bool = False) -> Callable[[F], F]:
-    """Mark a view as protected. ``optional`` lets anonymous callers through, but a
-    request that does send credentials must send valid ones."""
-
-    def mark(view: F) -> F:
-        view.auth = (kind, optional)  # type: ignore[attr-defined]
-        return view
-
-    return mark
-
-
 def current_user() -> Principal | None:
     user: Principal | None = g.get("flask_httpauth_user")
     return user
@@ -80,8 +68,8 @@ def current_user() -> Principal | None:
 
 def require_user() -> Principal:
     user = current_user()
-    if user is None:  # pragma: no cover - guarded by auth_required
-        raise RuntimeError("route is missing @auth_required")
+    if user is None:  # pragma: no cover - the route declares auth
+        raise RuntimeError("the route is declared without auth")
     return user
 
 
@@ -106,14 +94,12 @@ def authenticate_request(req: Request) -> Response | None:
     g.flask_httpauth_user = None
     if req.endpoint is None or req.method == "OPTIONS":
         return None
-    view = current_app.view_functions.get(req.endpoint)
-    spec = getattr(view, "auth", None)
-    if spec is None:
+    spec = spec_of(current_app.view_functions.get(req.endpoint))
+    if spec is None or spec.auth is None:
         return None
-    kind, optional = spec
-    if optional and not has_credentials(req.environ):
+    if spec.optional and not has_credentials(req.environ):
         return None
-    return GUARDS[kind]()
+    return GUARDS[spec.auth]()
 
 
 def _auth_error(status: int) -> Response:

@@ -102,7 +102,7 @@ def _record(user_id: int, key: str, response: Response) -> None:
 
 
 def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Decorate a creating view (inside its ``auth_required``) to honour the header.
+    """Wrap a creating view (declared ``idempotent=True``, web/routes.py) to honour the header.
 
     The view flushes its writes and does not commit: this wrapper commits them, with the
     key and the recorded response when the request carries a key (see the module)."""

@@ -50,6 +50,7 @@ from limits.storage import Storage, storage_from_string
 
 from microblog.data.passwords import LoginAttempt
 from microblog.errors import APIError
+from microblog.web.spec import spec_of
 
 log = logging.getLogger("microblog.ratelimit")
 EXTENSION_KEY = "microblog.ratelimiter"
@@ -88,12 +89,6 @@ class Outcome:
     remaining: int
     reset: int  # seconds until the window ends
     breached: bool
-
-
-def exempt(view: F) -> F:
-    """No limit on this view (health checks, metrics, documentation assets)."""
-    view.rate_limit_exempt = True  # type: ignore[attr-defined]
-    return view
 
 
 class WindowCounters:
@@ -233,7 +228,8 @@ class RateLimiter:
 
     def is_exempt(self, endpoint: str) -> bool:
         view = self.view_functions.get(endpoint)
-        found = self.exempt[endpoint] = bool(getattr(view, "rate_limit_exempt", False))
+        spec = spec_of(view)
+        found = self.exempt[endpoint] = spec is not None and spec.throttle == "exempt"
         return found
 
     def check(self, req: Request) -> None:

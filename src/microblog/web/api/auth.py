@@ -1,41 +1,51 @@
 from __future__ import annotations
 
-from flask import Response, request
-from flask_openapi3 import APIBlueprint, Tag
+from typing import Any
+
+from flask import request
 
 from microblog.errors import Unauthorized, ValidationFailed
 from microblog.services import jwt_tokens
 from microblog.services import users as user_service
-from microblog.web.api.responses import no_content, respond
+from microblog.services.jwt_tokens import TokenPair
+from microblog.web import representations
 from microblog.web.api.users import register_user
-from microblog.web.auth import SECURITY, auth_required, current_user, require_user
+from microblog.web.auth import current_user, require_user
 from microblog.web.ratelimit import spend_login_attempt
+from microblog.web.routes import Routes, link_to
 from microblog.web.schemas.auth import LoginRequest, LogoutRequest, RefreshRequest, TokenPairOut
 from microblog.web.schemas.users import UserCreate, UserOut
 
-bp = APIBlueprint(
-    "auth",
-    __name__,
-    url_prefix="/api/v1/auth",
-    abp_tags=[Tag(name="auth", description="JWT login, refresh rotation and logout")],
+auth = Routes("auth", __name__, "/api/v1/auth", "JWT login, refresh rotation and logout")
+bp = auth.bp
+
+PAIR = {
+    "response": TokenPairOut,
+    "represent": representations.token_pair,
+    "headers": {"Cache-Control": "no-store"},
+}
+
+
+@auth.post(
+    "/register",
+    auth=None,
+    response=UserOut,
+    status=201,
+    location=link_to("users.get_user", "user_id"),
+    summary="Register (same as POST /users)",
 )
-
-NO_STORE = {"Cache-Control": "no-store"}
-
-
-@bp.post("/register", responses={201: UserOut}, summary="Register (same as POST /users)")
-def register(body: UserCreate) -> Response:
+def register(body: UserCreate) -> dict[str, Any]:
     return register_user(body)
 
 
-@bp.post(
+@auth.post(
     "/login",
-    responses={200: TokenPairOut},
-    security=SECURITY["basic"] + [{}],
+    auth="basic",
+    optional=True,
+    **PAIR,
     summary="Log in with username or email and password (JSON body or HTTP Basic)",
 )
-@auth_required("basic", optional=True)
-def login(body: LoginRequest) -> Response:
+def login(body: LoginRequest) -> TokenPair:
     principal = current_user()  # set when HTTP Basic was sent (and valid)
     if principal is None:
         login_name = body.username or body.email
@@ -54,31 +64,27 @@ def login(body: LoginRequest) -> Response:
         if principal is None:
             raise Unauthorized("Invalid username, email or password.", scheme="Basic")
         user_service.touch_last_seen(principal)
-    return respond(TokenPairOut, jwt_tokens.login(principal.id), headers=NO_STORE)
+    return jwt_tokens.login(principal.id)
 
 
-@bp.post(
+@auth.post(
     "/refresh",
-    responses={200: TokenPairOut},
+    auth=None,
+    **PAIR,
     summary="Rotate a refresh token (JSON body or as Bearer) for a new pair",
 )
-def refresh(body: RefreshRequest) -> Response:
+def refresh(body: RefreshRequest) -> TokenPair:
     token = body.refresh_token
     if token is None:
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
         token = value.strip() if scheme.lower() == "bearer" and value.strip() else None
     if token is None:
         raise Unauthorized("Send the refresh token in the body or as a Bearer token.")
-    return respond(TokenPairOut, jwt_tokens.refresh(token), headers=NO_STORE)
+    return jwt_tokens.refresh(token)
 
 
-@bp.post(
-    "/logout",
-    responses={204: None},
-    security=SECURITY["bearer"],
-    summary="Revoke the access token and its login (and refresh_token's, if sent)",
+@auth.post(
+    "/logout", summary="Revoke the access token and its login (and refresh_token's, if sent)"
 )
-@auth_required()
-def logout(body: LogoutRequest) -> Response:
+def logout(body: LogoutRequest) -> None:
     jwt_tokens.logout(require_user(), body.refresh_token)
-    return no_content()

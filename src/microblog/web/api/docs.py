@@ -9,7 +9,7 @@ import os
 import flask_openapi3_swagger
 from flask import Blueprint, Response, url_for
 
-from microblog.web.ratelimit import exempt
+from microblog.web.spec import exempt
 
 ASSETS = os.path.join(os.path.dirname(flask_openapi3_swagger.__file__), "templates", "swagger")
 

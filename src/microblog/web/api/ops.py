@@ -19,7 +19,7 @@ from flask_openapi3 import OpenAPI
 from microblog.errors import Forbidden, Unauthorized
 from microblog.telemetry import observability
 from microblog.web.api import docs
-from microblog.web.ratelimit import exempt
+from microblog.web.spec import exempt
 
 METRICS_REALM = "metrics"
 

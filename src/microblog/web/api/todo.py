@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
-from flask_openapi3 import APIBlueprint, Tag
-
 from microblog.data.db import db
 from microblog.data.models import Task
 from microblog.services import tasks as service
-from microblog.web.api.responses import respond
-from microblog.web.auth import SECURITY, auth_required, require_user
-from microblog.web.hosts import external_url_for
+from microblog.web.auth import require_user
+from microblog.web.representations import legacy_task
+from microblog.web.routes import Routes
 from microblog.web.schemas.tasks import (
     LegacyResult,
     LegacyTaskList,
@@ -26,57 +23,50 @@ from microblog.web.schemas.tasks import (
     TaskUpdate,
 )
 
-bp = APIBlueprint(
-    "todo",
-    __name__,
-    url_prefix="/todo/api/v1.0",
-    abp_tags=[Tag(name="todo (2013)", description="The 2013 tutorial's task API")],
+todo = Routes(
+    "todo", __name__, "/todo/api/v1.0", "The 2013 tutorial's task API", tag_name="todo (2013)"
 )
+bp = todo.bp
 
-AUTH = SECURITY["basic_or_bearer"]
-
-
-def legacy(task: Task) -> dict[str, Any]:
-    return {
-        "uri": external_url_for("todo.get_task", task_id=task.id),
-        "title": task.title,
-        "description": task.description,
-        "done": task.done,
-    }
+AUTH: dict[str, Any] = {"auth": "basic_or_bearer"}
 
 
-@bp.get("/tasks", responses={200: LegacyTaskList}, security=AUTH, summary="All your tasks")
-@auth_required("basic_or_bearer")
-def list_tasks() -> Response:
-    tasks = service.all_tasks(require_user())
-    return respond(LegacyTaskList, {"tasks": [legacy(t) for t in tasks]})
+def one(task: Task) -> dict[str, Any]:
+    return {"task": legacy_task(task)}
 
 
-@bp.get("/tasks/<id:task_id>", responses={200: LegacyTaskOne}, security=AUTH, summary="A task")
-@auth_required("basic_or_bearer")
-def get_task(path: TaskPath) -> Response:
-    return respond(LegacyTaskOne, {"task": legacy(service.get_task(require_user(), path.task_id))})
+@todo.get("/tasks", **AUTH, response=LegacyTaskList, summary="All your tasks")
+def list_tasks() -> dict[str, Any]:
+    return {"tasks": [legacy_task(t) for t in service.all_tasks(require_user())]}
 
 
-@bp.post("/tasks", responses={201: LegacyTaskOne}, security=AUTH, summary="Add a task")
-@auth_required("basic_or_bearer")
-def create_task(body: TaskCreate) -> Response:
+@todo.get("/tasks/<id:task_id>", **AUTH, response=LegacyTaskOne, represent=one, summary="A task")
+def get_task(path: TaskPath) -> Task:
+    return service.get_task(require_user(), path.task_id)
+
+
+@todo.post(
+    "/tasks",
+    **AUTH,
+    response=LegacyTaskOne,
+    status=201,
+    represent=one,
+    location=lambda body: body["task"]["uri"],
+    summary="Add a task",
+)
+def create_task(body: TaskCreate) -> Task:
     task = service.create_task(require_user(), **body.model_dump())
     db.session.commit()
-    data = {"task": legacy(task)}
-    return respond(LegacyTaskOne, data, status=201, headers={"Location": data["task"]["uri"]})
+    return task
 
 
-@bp.put("/tasks/<id:task_id>", responses={200: LegacyTaskOne}, security=AUTH, summary="Update")
-@auth_required("basic_or_bearer")
-def update_task(path: TaskPath, body: TaskUpdate) -> Response:
+@todo.put("/tasks/<id:task_id>", **AUTH, response=LegacyTaskOne, represent=one, summary="Update")
+def update_task(path: TaskPath, body: TaskUpdate) -> Task:
     changes = body.model_dump(include=body.model_fields_set)
-    task = service.update_task(require_user(), path.task_id, changes)
-    return respond(LegacyTaskOne, {"task": legacy(task)})
+    return service.update_task(require_user(), path.task_id, changes)
 
 
-@bp.delete("/tasks/<id:task_id>", responses={200: LegacyResult}, security=AUTH, summary="Delete")
-@auth_required("basic_or_bearer")
-def delete_task(path: TaskPath) -> Response:
+@todo.delete("/tasks/<id:task_id>", **AUTH, response=LegacyResult, summary="Delete")
+def delete_task(path: TaskPath) -> dict[str, bool]:
     service.delete_task(require_user(), path.task_id)
-    return respond(LegacyResult, {"result": True})
+    return {"result": True}
