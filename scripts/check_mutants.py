@@ -111,15 +111,15 @@ MUTANTS = [
     Mutant(
         "a password checked without spending the login budget",
         "services/users.py",
-        "    attempt = ratelimit.spend_login_attempt(account)\n",
-        "    attempt = ratelimit.LoginAttempt(account)\n",
+        "    attempt: LoginAttempt = spend(account)\n",
+        "    attempt: LoginAttempt = LoginAttempt(account)\n",
         (f"{BUDGET}::test_no_route_checks_a_password_once_the_account_budget_is_spent",),
     ),
     Mutant(
         "current_password checked without spending the login budget",
         "services/users.py",
-        "    attempt = ratelimit.spend_login_attempt(account_key(user.id))\n",
-        "    attempt = ratelimit.LoginAttempt(account_key(user.id))\n",
+        "    attempt: LoginAttempt = spend(account_key(user.id))\n",
+        "    attempt: LoginAttempt = LoginAttempt(account_key(user.id))\n",
         (f"{BUDGET}::test_current_password_checks_spend_the_same_budget",),
     ),
     Mutant(

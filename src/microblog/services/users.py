@@ -25,7 +25,7 @@ from microblog.data.db import db, read_connection, settings
 from microblog.data.models import ApiKey, Post, Task, Token, User, follows
 from microblog.data.models.user import ROLE_ADMIN
 from microblog.data.pages import Page, PageRequest, fetch_page
-from microblog.data.passwords import LoginBudget, passwords
+from microblog.data.passwords import LoginAttempt, LoginBudget, passwords
 from microblog.data.prepared import Prepared
 from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
@@ -259,7 +259,7 @@ def _reauthenticate(
         raise Forbidden("Changing the password or email needs a token or a login, not an API key.")
     if not current_password:
         raise Forbidden("current_password is missing or wrong.")
-    attempt = spend(account_key(user.id))
+    attempt: LoginAttempt = spend(account_key(user.id))
     if not passwords().verify(user.password_hash, current_password, attempt):
         raise Forbidden("current_password is missing or wrong.")
 
@@ -324,7 +324,7 @@ def authenticate_password(login: str, password: str, spend: LoginBudget) -> Prin
     is counted against the login budgets (429 once they are spent) before anything is
     hashed (``spend``); an unknown user costs one dummy hash check, like a wrong password."""
     account, row = login_account(login)
-    attempt = spend(account)
+    attempt: LoginAttempt = spend(account)
     hasher = passwords()
     ok = hasher.verify(row.password_hash if row is not None else None, password, attempt)
     if row is None or not ok or not row.is_active:

@@ -8,45 +8,28 @@ returns. So HTTP Basic on any route, the JSON login, and any route added later a
 the same budgets; there is no per-view mark to forget.
 
 Windows are fixed and aligned to the clock (a "10 per minute" budget resets at every whole
-minute), so one counter increment per limit gives everything the ``RateLimit-*`` headers
-need: no second round trip to ask the store when a window ends. Counts live in-process by
-default (:class:`WindowCounters`, per worker) or in Redis with ``REDIS_URL`` (the ``limits``
-library's storage, shared by every worker and instance).
+minute), so one counter increment per budget gives everything the ``RateLimit-*`` headers
+need. Counters live in a ``limits`` storage: in-process memory by default (per worker), or
+Redis with ``REDIS_URL`` (shared by every worker and instance, one round trip per budget
+a request spends).
 
-With Redis, a worker does not ask the store on every request: it reserves a *slice* of a budget
-(1/16 of what it last saw left, at most 1,024 requests) with one atomic increment and spends it
-locally (:class:`SharedCounter`). A budget is never exceeded (every request spends a reserved
-unit), and a small budget degrades to a round trip per request: a slice is never more than a
-sixteenth of what is left, so slices shrink to one request as a budget runs out (the default 300
-per minute starts at slices of 18). What a slice costs: a client can be refused early while other
-workers hold unspent units of its budget (at most a sixteenth of what was left when each took its
-slice). The password budgets are always counted exactly, one round trip per attempt. Measured in
-the request path, a round trip to Redis took ~380-490 µs of wall time on this machine against ~190
-µs for a whole request: counting every request in Redis made the middleware cost 72 % (its target,
-docs/architecture.md, is 15 %). Slices of at most 256 still cost ~1.9 µs a request (~1 % of it);
-1,024 brings that to ~0.5 µs, and a slice that size is only taken while more than 16,384 requests
-of a budget are left. bench/results/middleware-*.md has the numbers with slices.
+If Redis stops answering, the limiter counts in process memory (logged) and retries Redis
+after a few seconds: limits loosen for the outage, the API stays up, and no request gets a
+500 for it (docs/reliability.md).
 
-If Redis stops answering, the limiter falls back to in-process memory (logged) and retries
-Redis after a few seconds: limits loosen for the outage, the API stays up, and no request
-gets a 500 for it.
-
-Why not Flask-Limiter (used here before): measured in-process on ``GET /users/{id}``
-(~185 µs without any limiter), its per-request machinery cost 175 µs with memory storage
-and ~800 µs with Redis (three round trips)."""
+Not Flask-Limiter: its limits are per route, and the login budget belongs to the password
+check, wherever a route checks one."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import cast
 
 from flask import Flask, Request, Response, current_app, request
 from limits import RateLimitItem, parse
-from limits.storage import Storage, storage_from_string
+from limits.storage import MemoryStorage, Storage, storage_from_string
 
 from microblog.data.passwords import LoginAttempt
 from microblog.errors import APIError
@@ -56,8 +39,6 @@ log = logging.getLogger("microblog.ratelimit")
 EXTENSION_KEY = "microblog.ratelimiter"
 RESULT_KEY = "microblog.ratelimit"
 RETRY_STORAGE_AFTER = 5.0  # seconds on the memory fallback before trying Redis again
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class TooManyRequests(APIError):
@@ -73,100 +54,21 @@ class Budget:
     limit: int
     window: int  # seconds
     prefix: str  # of its store keys
-    exact: bool  # never reserve more than one request in the shared store
 
     @classmethod
-    def parse(cls, spec: str, name: str, *, exact: bool = False) -> Budget:
+    def parse(cls, spec: str, name: str) -> Budget:
         item: RateLimitItem = parse(spec)
         window = item.get_expiry()
         prefix = f"microblog:rl:{item.amount}/{window}:{name}:"
-        return cls(str(item), item.amount, window, prefix, exact)
+        return cls(str(item), item.amount, window, prefix)
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass costs ~1 µs more to build
+@dataclass(frozen=True, slots=True)
 class Outcome:
     budget: Budget
     remaining: int
     reset: int  # seconds until the window ends
     breached: bool
-
-
-class WindowCounters:
-    """In-process counters for fixed windows: the memory storage. ``limits``'
-    MemoryStorage does the same with a timer thread and more bookkeeping (~25 µs a hit
-    against ~2 µs here); a window's key carries its index, so an entry never outlives
-    its window by more than the pruning interval."""
-
-    PRUNE_EVERY = 60.0
-
-    def __init__(self) -> None:
-        self.counts: dict[str, list[float]] = {}
-        self.lock = threading.Lock()
-        self.next_prune = 0.0
-
-    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        now = time.time()
-        with self.lock:
-            if now >= self.next_prune:
-                self.counts = {k: v for k, v in self.counts.items() if v[1] > now}
-                self.next_prune = now + self.PRUNE_EVERY
-            entry = self.counts.get(key)
-            if entry is None or entry[1] <= now:
-                entry = self.counts[key] = [0, now + expiry]
-            entry[0] += amount
-            return int(entry[0])
-
-
-@dataclass(slots=True)
-class Slice:
-    """What this process holds of one window's budget in the shared store."""
-
-    expires: float  # the window's end (time.time())
-    left: int = 0  # units reserved in the store and not yet spent here
-    known: int = 0  # the store's count after our last reservation (everyone's units)
-
-
-class SharedCounter:
-    """Counts in a shared store (Redis) by reserving slices of each budget: see the module
-    docstring. ``take`` answers whether this request may pass and what is left."""
-
-    SHARE = 16  # a slice is at most this fraction of what is left...
-    MAX_SLICE = 1024  # ...and at most this many requests
-    PRUNE_EVERY = 60.0
-
-    def __init__(self, incr: Callable[[str, int, int], int]) -> None:
-        self.incr = incr
-        self.slices: dict[str, Slice] = {}
-        self.lock = threading.Lock()
-        self.next_prune = 0.0
-
-    def take(self, key: str, expiry: int, limit: int, exact: bool) -> tuple[bool, int]:
-        with self.lock:
-            held = self.slices.get(key)
-            if held is not None:
-                if held.left > 0:  # the common case: spend a unit reserved earlier
-                    held.left -= 1
-                    return True, max(0, limit - held.known + held.left)
-                if held.known >= limit:
-                    # Spent everywhere, and a window's count never goes down (its key
-                    # changes with the next window): no need to ask the store.
-                    return False, 0
-            seen = held.known if held is not None else 0
-        now = time.time()
-        size = 1 if exact else max(1, min(self.MAX_SLICE, (limit - seen) // self.SHARE))
-        total = self.incr(key, expiry, size)  # outside the lock: a network round trip
-        granted = max(0, min(size, limit - (total - size)))
-        with self.lock:
-            if now >= self.next_prune:  # only here: this is where slices are added
-                self.slices = {k: v for k, v in self.slices.items() if v.expires > now}
-                self.next_prune = now + self.PRUNE_EVERY
-            held = self.slices.setdefault(key, Slice(expires=now + expiry))
-            held.known = max(held.known, total)
-            held.left += granted
-            if held.left <= 0:
-                return False, 0
-            held.left -= 1
-            return True, max(0, limit - held.known + held.left)
 
 
 class RateLimiter:
@@ -175,39 +77,36 @@ class RateLimiter:
         self.enabled = bool(config["RATELIMIT_ENABLED"])
         self.default = Budget.parse(config["RATELIMIT_DEFAULT"], "route")
         self.login_per_address = Budget.parse(
-            config["RATELIMIT_LOGIN_PER_ADDRESS"], "login-address", exact=True
+            config["RATELIMIT_LOGIN_PER_ADDRESS"], "login-address"
         )
         self.login_per_account = Budget.parse(
-            config["RATELIMIT_LOGIN_PER_USERNAME"], "login-account", exact=True
+            config["RATELIMIT_LOGIN_PER_USERNAME"], "login-account"
         )
         self.view_functions = app.view_functions
         # Whether an endpoint is exempt, decided once per endpoint from its view. Static
         # assets of the docs page: no view function of ours to mark.
         self.exempt: dict[str, bool] = {"static": True, "docs.static": True}
         uri = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
-        options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-        self.local = WindowCounters()
-        self.shared: SharedCounter | None = None
-        self.storage: Storage | None = None
+        self.local = MemoryStorage()
+        self.storage: Storage = self.local
         if uri.startswith("redis"):
+            options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
             self.storage = cast(Storage, storage_from_string(uri, **options))
-            self.shared = SharedCounter(self._incr_shared)
         self.fallback_until = 0.0
 
-    def _incr_shared(self, key: str, expiry: int, amount: int) -> int:
-        """Add to the shared store's count; on the memory fallback while it is down."""
-        if self.fallback_until and time.monotonic() < self.fallback_until:
-            return self.local.incr(key, expiry, amount)
-        assert self.storage is not None
+    def _incr(self, key: str, expiry: int) -> int:
+        """Count one request in the store; in memory while a shared store is down."""
+        if self.storage is self.local or time.monotonic() < self.fallback_until:
+            return self.local.incr(key, expiry)
         try:
-            count = self.storage.incr(key, expiry, amount)
+            count = self.storage.incr(key, expiry)
             self.fallback_until = 0.0
             return count
         except Exception:  # the store's driver errors: connection refused, timeouts...
             if not self.fallback_until:
                 log.warning("rate-limit storage unreachable; counting in memory for now")
             self.fallback_until = time.monotonic() + RETRY_STORAGE_AFTER
-            return self.local.incr(key, expiry, amount)
+            return self.local.incr(key, expiry)
 
     def hit(self, budget: Budget, identity: str) -> Outcome:
         """Spend one request of ``budget`` for ``identity``."""
@@ -215,12 +114,8 @@ class RateLimiter:
         now = time.time()
         index = int(now // window)
         key = f"{budget.prefix}{identity}:{index}"
-        limit = budget.limit
-        if self.shared is not None:
-            allowed, remaining = self.shared.take(key, window, limit, budget.exact)
-        else:
-            count = self.local.incr(key, window)
-            allowed, remaining = count <= limit, max(0, limit - count)
+        count = self._incr(key, window)
+        allowed, remaining = count <= budget.limit, max(0, budget.limit - count)
         # Seconds to the window's end, rounded up: windows end on whole seconds, so that is
         # the end minus the whole seconds of now.
         reset = max(1, (index + 1) * window - int(now))
