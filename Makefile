@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE := copy
 
-.PHONY: install deps run test lint check-migrations mutants bench bench-pg bench-sqlite faults faults-long
+.PHONY: install deps run test lint check-migrations mutants bench bench-pg bench-sqlite bench-ab faults faults-long
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -46,6 +46,11 @@ bench-pg: install
 bench-sqlite: install
 	BENCH_SCENARIO=foundation bash bench/run.sh
 	BENCH_SCENARIO=posts bash bench/run.sh
+
+# Two builds in one run, SQLite and PostgreSQL (bench/README.md): BEFORE=<rev> [AFTER=<rev>].
+bench-ab: install
+	@[ -n "$(BEFORE)" ] || { echo "usage: make bench-ab BEFORE=<rev> [AFTER=<rev>]" >&2; exit 2; }
+	UV="$(UV)" bash bench/compare_builds.sh "$(BEFORE)" $(AFTER)
 
 # The fault suite alone (tests/faults): `make test` runs it too, short profile.
 faults: install

@@ -7,7 +7,8 @@
 # servers it started, including on Ctrl-C / TERM) and exports the app's production
 # environment (SQLite file in $TMP unless start_services gives PostgreSQL and Redis).
 # Functions: start_services, start_server, stop_server, bench, ceiling, login, get_json,
-# migrate_and_seed_users, report.
+# migrate, migrate_and_seed_users, report. start_server and migrate take another build's
+# checkout (bench/compare_builds.sh), which runs with its own .venv and gunicorn.conf.py.
 #
 # Every server is the shipped configuration: `gunicorn -c gunicorn.conf.py -w 2 -b
 # 127.0.0.1:<port>` and nothing else on the command line (preload, recycling, timeouts and
@@ -27,6 +28,8 @@ CONNECTIONS=16
 WORKERS=2
 USERS=1000
 PASSWORD=benchpass123
+# The body of every POST /posts run: about the size of a seeded post.
+POST_BODY='{"title": "Benchmark post", "body": "Written by wrk through bench/wrk.lua: one row in posts per request, about the size of a seeded post body.", "published": true}'
 
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -60,8 +63,10 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/microblog-bench.XXXXXX")"
 RAW="$TMP/raw"
 mkdir -p "$RAW" "$TMP/instance"
 SERVER_PID=""
+SERVER_PIDS=()  # several at once for bench/compare_builds.sh
 WRK_PID=""
 SERVICES_PID=""
+WORKTREES=()  # checkouts of other builds (bench/compare_builds.sh), removed on exit
 COMMIT="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
 # Clean but for bench/results/, where each scenario of `make bench` writes its results.
 if [ -z "$(git -C "$ROOT" status --porcelain -- . ':!bench/results' 2>/dev/null)" ] \
@@ -83,14 +88,17 @@ run_wrk() {  # wrk as a waited-on child, so that a signal is handled at once, no
   return "$status"
 }
 
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  wait "$SERVER_PID" 2>/dev/null || true
+stop_server() {  # every server start_server started
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${SERVER_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  SERVER_PIDS=()
   SERVER_PID=""
 }
 
@@ -103,7 +111,12 @@ cleanup() {
     kill -TERM "$SERVICES_PID" 2>/dev/null || true
     wait "$SERVICES_PID" 2>/dev/null || true
   fi
+  local tree
+  for tree in "${WORKTREES[@]}"; do
+    git -C "$ROOT" worktree remove --force "$tree" >/dev/null 2>&1 || true
+  done
   rm -rf "$TMP"
+  git -C "$ROOT" worktree prune 2>/dev/null || true
   exit "$status"
 }
 trap cleanup EXIT
@@ -150,13 +163,17 @@ free_port() {
   "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-start_server() {  # start_server NAME APP HEALTH_PATH: the shipped config, -w and -b only
-  local name="$1" app="$2" health="$3"
+start_server() {  # start_server NAME APP HEALTH_PATH [TREE]: the shipped config of TREE
+  # (default: this checkout), -w and -b only; sets PORT and BASE
+  local name="$1" app="$2" health="$3" tree="${4:-$ROOT}"
   PORT="$(free_port)"
   BASE="http://127.0.0.1:$PORT"
-  (cd "$ROOT" && exec "$BIN/gunicorn" -c "$ROOT/gunicorn.conf.py" -w "$WORKERS" \
+  # Its own Prometheus directory: gunicorn.conf.py empties it on start.
+  (cd "$tree" && PROMETHEUS_MULTIPROC_DIR="$PROMETHEUS_MULTIPROC_DIR/$name" \
+    exec "$tree/.venv/bin/gunicorn" -c "$tree/gunicorn.conf.py" -w "$WORKERS" \
     -b "127.0.0.1:$PORT" "$app") >"$TMP/gunicorn-$name.log" 2>&1 &
   SERVER_PID=$!
+  SERVER_PIDS+=("$SERVER_PID")
   for _ in $(seq 300); do  # up to 30 s (the app hashes argon2's dummy password on import)
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
       tail -50 "$TMP/gunicorn-$name.log" >&2
@@ -236,12 +253,19 @@ report() {  # report SCENARIO [report_run.py args...]: the results file (bench/r
     --server-log-dir "$TMP" "$@"
 }
 
-migrate_and_seed_users() {  # the schema and $USERS users (password $PASSWORD) in $DATABASE_URL
-  echo "bench: migrating and seeding $USERS users in $TMP"
-  (cd "$ROOT" && "$BIN/flask" --app microblog db upgrade >"$TMP/migrate.log" 2>&1) \
+migrate() {  # migrate [TREE]: the schema in $DATABASE_URL by TREE's migrations (default: $ROOT)
+  local tree="${1:-$ROOT}"
+  (cd "$tree" && "$tree/.venv/bin/flask" --app microblog db upgrade >"$TMP/migrate.log" 2>&1) \
     || { cat "$TMP/migrate.log" >&2; die "migration failed"; }
-  (cd "$ROOT" && "$BIN/flask" --app microblog seed --users "$USERS" --password "$PASSWORD" \
-    >"$TMP/seed.log" 2>&1) || { cat "$TMP/seed.log" >&2; die "seeding failed"; }
+}
+
+migrate_and_seed_users() {  # [TREE]: the schema and $USERS users (password $PASSWORD)
+  local tree="${1:-$ROOT}"
+  echo "bench: migrating and seeding $USERS users in $TMP"
+  migrate "$tree"
+  (cd "$tree" && "$tree/.venv/bin/flask" --app microblog seed --users "$USERS" \
+    --password "$PASSWORD" >"$TMP/seed.log" 2>&1) \
+    || { cat "$TMP/seed.log" >&2; die "seeding failed"; }
 }
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?'; }

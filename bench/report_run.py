@@ -141,6 +141,68 @@ def _cpu_model() -> str:
     return platform.processor() or "?"
 
 
+def machine() -> str:
+    """CPUs, kernel, Python, the server's libraries (this checkout's) and wrk, in one line."""
+    return (
+        f"{_cmd('nproc')} CPUs ({_cpu_model()}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, gunicorn {_version('gunicorn')}, Flask "
+        f"{_version('flask')}, SQLAlchemy {_version('sqlalchemy')}, wrk: `{_cmd('wrk', '-v')}`"
+    )
+
+
+def worker_timeouts(log_dir: Path | None) -> int:
+    """gunicorn's WORKER TIMEOUT lines in the run's server logs (``gunicorn-*.log``)."""
+    if log_dir is None:
+        return 0
+    logs = log_dir.glob("gunicorn-*.log")
+    return sum(log.read_text(errors="replace").count("WORKER TIMEOUT") for log in logs)
+
+
+def banner(
+    published: bool, clean_at_start: str, clean_now: bool, problems: list[str]
+) -> list[str]:
+    """The results file's warnings: unpublished (dirty tree), failed."""
+    out = []
+    if not published:
+        out += [
+            "**Unpublished: the work tree was not clean** (`git status --porcelain` not empty "
+            f"at the start: {clean_at_start == 'no'}, at the end: {not clean_now}). "
+            "These numbers are not from the recorded commit alone; do not quote them.",
+            "",
+        ]
+    if problems:
+        out += ["**FAILED**: " + "; ".join(problems), ""]
+    return out
+
+
+def raw_output(runs: list[tuple[str, WrkResult]]) -> list[str]:
+    """Every run's wrk output under its heading, folded."""
+    out = ["<details><summary>raw wrk output</summary>", ""]
+    for heading, result in runs:
+        out += [f"### {heading}", "", "```", result.raw, "```", ""]
+    return [*out, "</details>", ""]
+
+
+def write_results(
+    folder: Path, published: bool, name: str, title: str, text: str, problems: list[str]
+) -> int:
+    """Append TEXT to FOLDER/NAME (FOLDER/unpublished/NAME from a dirty tree), or start
+    the file with TITLE (an earlier run of the day stays as it was); the exit status."""
+    target = (folder if published else folder / "unpublished") / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        with target.open("a") as handle:
+            handle.write("\n" + text)
+    else:
+        target.write_text(f"{title}\n\n{text}")
+    where = os.path.relpath(target, ROOT)
+    print(f"bench: {'appended to' if published else 'NOT PUBLISHED (dirty tree), see'} {where}")
+    if problems:
+        print("bench: FAILED: " + "; ".join(problems), file=sys.stderr)
+        return 1
+    return 0
+
+
 def tree_clean() -> bool:
     """``git status --porcelain`` is empty, but for bench/results/: a scenario writes its
     own results there (and the pg scenario two files) before the last check."""
@@ -243,24 +305,16 @@ def main(argv: list[str] | None = None) -> int:
     spread = (
         abs(ceilings[0] - ceilings[1]) / max(ceilings) if len(ceilings) == 2 and ceilings[0] else 0
     )
+    timeouts_in_logs = worker_timeouts(args.server_log_dir)
+    if timeouts_in_logs:
+        problems.append(f"{timeouts_in_logs} gunicorn worker timeouts")
     out = [f"## Run {now:%Y-%m-%dT%H:%M:%SZ} ({args.scenario})", ""]
-    if not published:
-        out += [
-            "**Unpublished: the work tree was not clean** (`git status --porcelain` not empty "
-            f"at the start: {args.clean_at_start == 'no'}, at the end: {not clean_now}). "
-            "These numbers are not from the recorded commit alone; do not quote them.",
-            "",
-        ]
-    if problems:
-        out += ["**FAILED**: " + "; ".join(problems), ""]
+    out += banner(published, args.clean_at_start, clean_now, problems)
     out += [
         f"- commit: `{args.commit}` (tree clean at start: {args.clean_at_start}, at end: "
         f"{'yes' if clean_now else 'no'})",
         f"- started {args.started}, finished {now:%Y-%m-%dT%H:%M:%SZ}; load average {args.load}",
-        f"- machine: {_cmd('nproc')} CPUs ({_cpu_model()}), {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, gunicorn "
-        f"{_version('gunicorn')}, Flask {_version('flask')}, SQLAlchemy "
-        f"{_version('sqlalchemy')}, wrk: `{_cmd('wrk', '-v')}`",
+        f"- machine: {machine()}",
         f"- server: `gunicorn -c gunicorn.conf.py -w {args.workers} -b 127.0.0.1:<port>` "
         "(nothing else overridden), MICROBLOG_ENV=production (its rate limits), "
         "TRUSTED_PROXIES=1, Prometheus multiprocess files (PROMETHEUS_MULTIPROC_DIR)",
@@ -299,43 +353,18 @@ def main(argv: list[str] | None = None) -> int:
     for key, result in results.items():
         path = paths.get(key)
         shown = path.read_text().strip() if path is not None and path.exists() else "/"
-        raw_parts += [f"### {key}: `{shown}`", "", "```", result.raw, "```", ""]
-    timeouts_in_logs = 0
-    if args.server_log_dir is not None:
-        for log in args.server_log_dir.glob("gunicorn-*.log"):
-            timeouts_in_logs += log.read_text(errors="replace").count("WORKER TIMEOUT")
-    out += [
-        f"gunicorn WORKER TIMEOUTs in the server logs: {timeouts_in_logs}",
-        "",
-        "<details><summary>raw wrk output</summary>",
-        "",
-        *raw_parts,
-        "</details>",
-        "",
-    ]
-    if timeouts_in_logs:
-        problems.append(f"{timeouts_in_logs} gunicorn worker timeouts")
+        raw_parts.append((f"{key}: `{shown}`", result))
+    out += [f"gunicorn WORKER TIMEOUTs in the server logs: {timeouts_in_logs}", ""]
+    out += raw_output(raw_parts)
 
-    target_dir = args.out if published else args.out / "unpublished"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{args.scenario}-{now:%Y-%m-%d}.md"
-    text = "\n".join(out)
-    if target.exists():  # appended: an earlier run of the day stays as it was
-        with target.open("a") as handle:
-            handle.write("\n" + text)
-    else:
-        target.write_text(f"# Benchmark results: {args.scenario}, {now:%Y-%m-%d}\n\n{text}")
     print("\n".join(lines))
     if scaling_lines:
         print("\n".join(scaling_lines))
     if missed:
         print("targets missed: " + "; ".join(missed))
-    where = os.path.relpath(target, ROOT)
-    print(f"bench: {'appended to' if published else 'NOT PUBLISHED (dirty tree), see'} {where}")
-    if problems:
-        print("bench: FAILED: " + "; ".join(problems), file=sys.stderr)
-        return 1
-    return 0
+    title = f"# Benchmark results: {args.scenario}, {now:%Y-%m-%d}"
+    name = f"{args.scenario}-{now:%Y-%m-%d}.md"
+    return write_results(args.out, published, name, title, "\n".join(out), problems)
 
 
 if __name__ == "__main__":

@@ -33,15 +33,13 @@ VIEWER_FOLLOWS=1000
 DEEP_PAGES="${BENCH_DEEP_PAGES:-500}"
 SMALL_DB=bench_10k
 [[ "$DEEP_PAGES" =~ ^[0-9]{1,4}$ ]] && (( DEEP_PAGES >= 1 )) || die "BENCH_DEEP_PAGES: 1-9999"
-POST_BODY='{"title": "Benchmark post", "body": "Written by wrk through bench/wrk.lua: one row in posts per request, about the size of a seeded post body.", "published": true}'
 
 # -- services and data --------------------------------------------------------------------------
 start_services
 BIG_URL="$DATABASE_URL"
 SMALL_URL="${DATABASE_URL%/*}/$SMALL_DB"
 echo "bench: migrating"
-(cd "$ROOT" && "$BIN/flask" --app microblog db upgrade >"$TMP/migrate.log" 2>&1) \
-  || { cat "$TMP/migrate.log" >&2; die "migration failed"; }
+migrate
 echo "bench: seeding $SCALE_USERS users, $SCALE_FOLLOWS follows, $SCALE_POSTS posts" \
   "(+ $SMALL_DB with $SMALL_POSTS posts)"
 SEED_START=$(date +%s)

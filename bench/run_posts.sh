@@ -34,8 +34,6 @@ DEEP_PAGES="${BENCH_DEEP_PAGES:-50}"
 BIG_DB="$TMP/bench.db"      # $DATABASE_URL, from lib.sh
 SMALL_DB="$TMP/bench-10k.db"
 
-POST_BODY='{"title": "Benchmark post", "body": "Written by wrk through bench/wrk.lua: one row in posts per request, about the size of a seeded post body.", "published": true}'
-
 # -- data ---------------------------------------------------------------------------------------
 LOAD_START="$(load_average)"  # before seeding, which adds its own load
 migrate_and_seed_users

@@ -7,6 +7,8 @@
 --   and wrk never runs one out.
 -- * BENCH_METHOD (default GET) and BENCH_BODY (a JSON body, sent with Content-Type
 --   application/json) for writes.
+-- * BENCH_IDEMPOTENCY=1: an Idempotency-Key unique to each request (a random prefix per
+--   thread and wrk process, then a counter), so a write is never a replay.
 -- * Every response's status is checked: anything outside 2xx is counted, and done()
 --   prints "bench-non2xx: N (first: STATUS)"; bench/report_run.py fails the run on N > 0
 --   (wrk's own "Non-2xx or 3xx" line lets 3xx through).
@@ -27,6 +29,11 @@ function init(args)
   else
     body = nil
   end
+  if (os.getenv("BENCH_IDEMPOTENCY") or "") ~= "" then
+    local urandom = assert(io.open("/dev/urandom", "rb"))
+    key_prefix = urandom:read(8):gsub(".", function(c) return string.format("%02x", c:byte()) end)
+    urandom:close()
+  end
   bad = 0
   first_bad = 0
 end
@@ -36,6 +43,9 @@ function request()
   local n = counter % addresses
   wrk.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(n / 65536) % 256,
     math.floor(n / 256) % 256, n % 256)
+  if key_prefix then
+    wrk.headers["Idempotency-Key"] = key_prefix .. "-" .. counter
+  end
   return wrk.format(method, nil, nil, body)
 end
 
