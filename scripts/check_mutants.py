@@ -158,6 +158,20 @@ MUTANTS = [
         (f"{MISCONFIG}::TestSecrets::test_31_bytes_refused_32_accepted",),
     ),
     Mutant(
+        "placeholder secrets accepted in production",
+        "config.py",
+        "    if value.strip().lower() in WEAK_SECRETS or REPEATED.fullmatch(value):\n",
+        "    if False:\n",
+        (f"{MISCONFIG}::TestSecrets::test_weak_values_refused",),
+    ),
+    Mutant(
+        "secrets not judged in production",
+        "config.py",
+        '        if info.data.get("MICROBLOG_ENV") != "production":\n',
+        "        if True:\n",
+        (f"{MISCONFIG}::test_secret_key_is_required",),
+    ),
+    Mutant(
         "text log lines not escaped",
         "telemetry/logs.py",
         "    return text.translate(ESCAPES)\n",

@@ -50,8 +50,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
         # instance/ under the working directory (or MICROBLOG_INSTANCE), not site-packages.
         instance_path=os.path.abspath(os.environ.get("MICROBLOG_INSTANCE", "instance")),
     )
-    settings = load_config(env_name, app.instance_path)
-    app.config.from_object(settings)
+    app.config.update(load_config(env_name, app.instance_path))
     app.config.update(overrides)
     if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)

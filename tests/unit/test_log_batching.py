@@ -144,9 +144,9 @@ class TestConfiguration:
     ) -> None:
         monkeypatch.delenv("TELEMETRY_FLUSH_INTERVAL", raising=False)
         monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-32-chars!")
-        assert load_config("production", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 0.5
-        assert load_config("development", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 0
-        assert load_config("testing", str(tmp_path)).TELEMETRY_FLUSH_INTERVAL == 0
+        assert load_config("production", str(tmp_path))["TELEMETRY_FLUSH_INTERVAL"] == 0.5
+        assert load_config("development", str(tmp_path))["TELEMETRY_FLUSH_INTERVAL"] == 0
+        assert load_config("testing", str(tmp_path))["TELEMETRY_FLUSH_INTERVAL"] == 0
 
     @pytest.mark.parametrize("raw", ["soon", "-1", "61", "nan", "inf", "1e400"])
     def test_a_bad_interval_stops_the_start(
