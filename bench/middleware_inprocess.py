@@ -122,9 +122,6 @@ def main() -> int:
                         samples[name].append(elapsed / args.batch * 1e6)
                 results[label] = {name: statistics.median(v) for name, v in samples.items()}
         finally:
-            from microblog.telemetry import periodic
-
-            periodic.flush_all()  # the held log lines go to the file, not the terminal
             os.dup2(saved_stderr, 2)
             log.close()
 

@@ -91,7 +91,7 @@ def install_pipeline(app: OpenAPI) -> None:
     After: ETag / 304 → RateLimit-* headers → X-Request-ID, Cache-Control → metrics and
     the request's log line."""
     limiter = ratelimit.init_app(app)
-    recorder = observability.recorder(app)
+    recorder = observability.init_app(app, user_id=auth.current_user_id)
     before: list[pipeline.BeforeStep] = []
     after: list[pipeline.AfterStep] = []
     if recorder is not None:

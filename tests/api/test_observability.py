@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from microblog import create_app
 from microblog.data.db import db
-from microblog.telemetry.logs import AccessRecord, JsonFormatter, TextFormatter
+from microblog.telemetry.logs import JsonFormatter, TextFormatter
 from tests.conftest import Api, basic, bearer
 from tests.integration.live import free_port
 
@@ -184,43 +182,6 @@ class TestAccessLog:
                 assert "method=POST" in line and "status=200" in line
                 assert "route=/api/v1/tokens" in line
                 assert user["password"] not in "\n".join(lines.lines)
-
-
-class TestAccessRecord:
-    """The access line's record is built without ``LogRecord.__init__`` (observability.py):
-    it must still carry every standard attribute a deployer's formatter may name."""
-
-    FORMAT = (
-        "%(asctime)s %(msecs)d %(relativeCreated)d %(created)f %(name)s %(levelname)s "
-        "%(levelno)d %(pathname)s %(filename)s %(module)s %(lineno)d %(funcName)s "
-        "%(thread)d %(threadName)s %(process)d %(processName)s %(message)s"
-    )
-
-    def test_every_standard_attribute_formats(self) -> None:
-        record = AccessRecord({"status": 200})
-        reference = logging.LogRecord("x", logging.INFO, "", 0, "request", None, None)
-        assert set(vars(reference)) - {"taskName"} <= set(vars(record))
-        line = logging.Formatter(self.FORMAT).format(record)
-        assert f" {os.getpid()} " in line and line.endswith(" request")
-        assert record.getMessage() == "request"
-        assert abs(record.created - time.time()) < 5
-        assert record.fields == {"status": 200}
-
-    @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-    def test_the_process_id_is_the_childs_after_a_fork(self) -> None:
-        """gunicorn forks its workers: each must log its own pid, not the master's."""
-        read, write = os.pipe()
-        child = os.fork()
-        if child == 0:  # pragma: no cover - runs in the child
-            os.close(read)
-            os.write(write, str(AccessRecord({}).process).encode())
-            os._exit(0)
-        os.close(write)
-        with os.fdopen(read) as pipe:
-            reported = pipe.read()
-        os.waitpid(child, 0)
-        assert reported == str(child)
-        assert AccessRecord({}).process == os.getpid()
 
 
 def metric_value(

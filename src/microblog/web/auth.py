@@ -66,6 +66,11 @@ def current_user() -> Principal | None:
     return user
 
 
+def current_user_id() -> int | None:
+    user = current_user()
+    return user.id if user is not None else None
+
+
 def require_user() -> Principal:
     user = current_user()
     if user is None:  # pragma: no cover - the route declares auth

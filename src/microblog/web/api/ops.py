@@ -19,6 +19,7 @@ from flask_openapi3 import OpenAPI
 from microblog.errors import Forbidden, Unauthorized
 from microblog.telemetry import observability
 from microblog.web.api import docs
+from microblog.web.errors import error_response
 from microblog.web.spec import exempt
 
 METRICS_REALM = "metrics"
@@ -65,7 +66,19 @@ def register(app: OpenAPI) -> None:
         # The failing check's name for operators (and loopback probes); others learn
         # only ready or not.
         detailed = is_loopback(request) or has_metrics_token(request)
-        return observability.readiness(app, detailed=detailed)
+        ready = observability.readiness(app)
+        if ready.failures:
+            if not detailed:
+                return error_response(503, "Not ready.")
+            return error_response(
+                503,
+                f"Not ready: {', '.join(sorted(ready.failures))} unavailable.",
+                errors={name: [failure] for name, failure in ready.failures.items()},
+            )
+        body: dict[str, object] = {"status": "ok"}
+        if detailed:
+            body["checks"] = dict.fromkeys(ready.checks, "ok")
+        return Response(orjson.dumps(body), mimetype="application/json")
 
     @app.get("/metrics", doc_ui=False)
     def metrics() -> Response:
