@@ -97,10 +97,9 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
     "production": {},
     "development": {
         "LOG_FORMAT": "text",
-        "TELEMETRY_FLUSH_INTERVAL": 0.0,
         "VALIDATE_RESPONSES": True,
     },
-    "testing": {"TELEMETRY_FLUSH_INTERVAL": 0.0, "VALIDATE_RESPONSES": True},
+    "testing": {"VALIDATE_RESPONSES": True},
 }
 #: What testing sets whatever the environment says.
 TESTING_FIXED: dict[str, Any] = {
@@ -259,9 +258,6 @@ class Settings(BaseSettings):
 
     LOG_LEVEL: LogLevel = "INFO"
     LOG_FORMAT: Literal["json", "text"] = "json"
-    # Seconds a request's metrics and log line may be held to be done in a batch
-    # with others (0: each at once); see observability.RequestRecorder.
-    TELEMETRY_FLUSH_INTERVAL: ShortWait = 0.5
     # Switches for the per-request middleware (bench/ measures their cost with them off).
     REQUEST_LOG_ENABLED: bool = True
     METRICS_ENABLED: bool = True

@@ -80,7 +80,6 @@ def server_env(database_url: str, workdir: Path, **extra: str) -> dict[str, str]
         DATABASE_URL=database_url,
         RATELIMIT_ENABLED="false",
         LOG_FORMAT="json",
-        TELEMETRY_FLUSH_INTERVAL="0.2",
         # Cheap hashing: the scenarios are about faults, not about argon2's cost.
         ARGON2_MEMORY_COST="1024",
         ARGON2_TIME_COST="1",

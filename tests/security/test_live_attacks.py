@@ -74,7 +74,6 @@ def production_env(workdir: Path, database_url: str) -> dict[str, str]:
     env = production_environment(workdir, database_url)
     env.update(
         LOG_FORMAT="text",
-        TELEMETRY_FLUSH_INTERVAL="0",
         TRUSTED_PROXIES="1",
         TRUSTED_HOSTS="127.0.0.1",
     )

@@ -110,7 +110,7 @@ WRONG_TYPE = [
     ("JWT_LEEWAY", "5s", "must be a whole number"),
     ("ARGON2_TIME_COST", "٣", "must be a whole number"),  # an Arabic-Indic three
     ("DB_POOL_TIMEOUT", "soon", "must be a valid number"),
-    ("TELEMETRY_FLUSH_INTERVAL", "nan", "must be a finite number"),
+    ("DB_POOL_TIMEOUT", "nan", "must be a finite number"),
     ("DB_POOL_PRE_PING", "maybe", "must be true or false"),
     ("RATELIMIT_ENABLED", "2", "must be true or false"),
     ("VALIDATE_RESPONSES", "enabled", "must be true or false"),
@@ -133,7 +133,7 @@ OUT_OF_RANGE = [
     ("MAX_CONTENT_LENGTH", "0", "must be at least 1"),
     ("MAX_CONTENT_LENGTH", str(2**40), "must be at most 1073741824"),
     ("LAST_SEEN_INTERVAL", "-60", "must be at least 0"),
-    ("TELEMETRY_FLUSH_INTERVAL", "1e400", "must be a finite number"),
+    ("DB_POOL_TIMEOUT", "1e400", "must be a finite number"),
     ("ARGON2_TIME_COST", "0", "must be at least 1"),
     ("ARGON2_MEMORY_COST", str(64 * 1024 * 1024), "must be at most 4194304"),
     ("ARGON2_PARALLELISM", "0", "must be at least 1"),
@@ -275,7 +275,6 @@ ENVIRONMENT_VALUES: dict[str, dict[str, Any]] = {
         "DEBUG": False,
         "TESTING": False,
         "LOG_FORMAT": "json",
-        "TELEMETRY_FLUSH_INTERVAL": 0.5,
         "VALIDATE_RESPONSES": False,
         "RATELIMIT_ENABLED": True,
         "ARGON2_TIME_COST": 3,
@@ -287,7 +286,6 @@ ENVIRONMENT_VALUES: dict[str, dict[str, Any]] = {
         "DEBUG": True,
         "TESTING": False,
         "LOG_FORMAT": "text",
-        "TELEMETRY_FLUSH_INTERVAL": 0.0,
         "VALIDATE_RESPONSES": True,
         "RATELIMIT_ENABLED": True,
         "ARGON2_TIME_COST": 3,
@@ -299,7 +297,6 @@ ENVIRONMENT_VALUES: dict[str, dict[str, Any]] = {
         "DEBUG": False,
         "TESTING": True,
         "LOG_FORMAT": "text",
-        "TELEMETRY_FLUSH_INTERVAL": 0.0,
         "VALIDATE_RESPONSES": True,
         "RATELIMIT_ENABLED": False,
         "ARGON2_TIME_COST": 1,
@@ -369,11 +366,8 @@ def test_the_environment_name_comes_from_microblog_env(
 def test_a_variable_wins_over_its_environment_default(
     environment: Callable[..., dict[str, Any]],
 ) -> None:
-    config = environment(
-        "development", LOG_FORMAT="json", TELEMETRY_FLUSH_INTERVAL="0.25", VALIDATE_RESPONSES="0"
-    )
+    config = environment("development", LOG_FORMAT="json", VALIDATE_RESPONSES="0")
     assert config["LOG_FORMAT"] == "json"
-    assert config["TELEMETRY_FLUSH_INTERVAL"] == 0.25
     assert config["VALIDATE_RESPONSES"] is False
 
 
