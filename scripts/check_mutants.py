@@ -76,7 +76,7 @@ MUTANTS = [
     Mutant(
         "no current password for one's own password or email",
         "services/users.py",
-        '        _reauthenticate(actor, user, changes.get("current_password"))\n',
+        '        _reauthenticate(actor, user, changes.get("current_password"), spend)\n',
         "        pass\n",
         (f"{LIFECYCLE}::test_own_password_or_email_change_needs_the_current_password",),
     ),
