@@ -9,12 +9,12 @@ from microblog.services import jwt_tokens
 from microblog.services import users as user_service
 from microblog.services.jwt_tokens import TokenPair
 from microblog.web import representations
-from microblog.web.api.users import register_user
+from microblog.web.api.users import REGISTRATION, register_user
 from microblog.web.auth import current_user, require_user
 from microblog.web.ratelimit import spend_login_attempt
-from microblog.web.routes import Routes, link_to
+from microblog.web.routes import Routes
 from microblog.web.schemas.auth import LoginRequest, LogoutRequest, RefreshRequest, TokenPairOut
-from microblog.web.schemas.users import UserCreate, UserOut
+from microblog.web.schemas.users import UserCreate
 
 auth = Routes("auth", __name__, "/api/v1/auth", "JWT login, refresh rotation and logout")
 bp = auth.bp
@@ -26,14 +26,7 @@ PAIR = {
 }
 
 
-@auth.post(
-    "/register",
-    auth=None,
-    response=UserOut,
-    status=201,
-    location=link_to("users.get_user", "user_id"),
-    summary="Register (same as POST /users)",
-)
+@auth.post("/register", **REGISTRATION, summary="Register (same as POST /users)")
 def register(body: UserCreate) -> dict[str, Any]:
     return register_user(body)
 

@@ -31,14 +31,16 @@ def register_user(body: UserCreate) -> dict[str, Any]:
     return representations.user(service.get_user(user.id), private=True, admin=False)
 
 
-@users.post(
-    "/users",
-    auth=None,
-    response=UserOut,
-    status=201,
-    location=link_to("users.get_user", "user_id"),
-    summary="Register a new user",
-)
+#: ``POST /users`` and ``POST /auth/register`` alike: public, 201 with the new account.
+REGISTRATION: dict[str, Any] = {
+    "auth": None,
+    "response": UserOut,
+    "status": 201,
+    "location": link_to("users.get_user", "user_id"),
+}
+
+
+@users.post("/users", **REGISTRATION, summary="Register a new user")
 def create_user(body: UserCreate) -> dict[str, Any]:
     return register_user(body)
 
