@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -104,16 +104,18 @@ class QueryModel(BaseModel):
 
     # flask-openapi3 asks the query model for its JSON schema on every request (to learn
     # which parameters are lists); generating it costs ~300 µs, so it is cached per class.
-    _schema_cache: ClassVar[dict[type, dict[str, Any]]] = {}
-
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         if args or kwargs:
             return super().model_json_schema(*args, **kwargs)
-        cached = QueryModel._schema_cache.get(cls)
+        cached = QUERY_SCHEMAS.get(cls)
         if cached is None:
-            cached = QueryModel._schema_cache[cls] = super().model_json_schema()
+            cached = QUERY_SCHEMAS[cls] = super().model_json_schema()
         return cached
+
+
+#: ``QueryModel.model_json_schema()`` per query model class.
+QUERY_SCHEMAS: dict[type, dict[str, Any]] = {}
 
 
 class PageQuery(QueryModel):
