@@ -140,6 +140,13 @@ class ErrorOut(BaseModel):
     )
 
 
+#: Error statuses any operation may answer, documented on every operation (the app's and
+#: each blueprint's ``responses``); an operation's own declaration of a status wins.
+ERROR_RESPONSES: dict[Any, Any] = dict.fromkeys(
+    (400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 429, 500, 503), ErrorOut
+)
+
+
 class PageMeta(OutputModel):
     page: int
     per_page: int
