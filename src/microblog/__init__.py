@@ -13,14 +13,9 @@ from microblog.data import passwords
 from microblog.data.db import close_read_connection, db, migrate
 from microblog.telemetry import logs, observability
 from microblog.web import auth, conditional, cors, errors, hosts, http, pipeline, ratelimit
-from microblog.web.schemas.common import ErrorOut
+from microblog.web.schemas.common import ERROR_RESPONSES, ErrorOut
 
 __all__ = ["create_app"]
-
-#: Error statuses any operation may answer, documented once for every operation.
-ERROR_RESPONSES: dict[Any, Any] = dict.fromkeys(
-    (400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 429, 500, 503), ErrorOut
-)
 
 
 def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:

@@ -37,4 +37,4 @@ def test_the_cache_is_bounded() -> None:
     functions = [make() for _ in range(5000)]
     for function in functions:
         assert app.ensure_sync(function) is function
-    assert len(app.__dict__["_sync_functions"]) <= 4096
+    assert app.sync_functions is not None and len(app.sync_functions) <= 4096

@@ -14,7 +14,6 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import PoolProxiedConnection
 
 log = logging.getLogger("microblog.db")
 
@@ -46,8 +45,8 @@ class Base(DeclarativeBase):
 class RequestSession(Session):
     """In a request, the ORM session runs on the request's one connection
     (:func:`request_connection`), so a request checks out one pooled connection however
-    many commits and reads it makes (docs/architecture.md, "Prepared reads"); elsewhere
-    (CLI, shell) on the engine."""
+    many commits and reads it makes (docs/architecture.md#one-way-to-the-database);
+    elsewhere (CLI, shell) on the engine."""
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         bound = self.info.get("bind")
@@ -76,10 +75,10 @@ def in_write_transaction() -> bool:
 
 def request_connection() -> Connection:
     """This request's connection: checked out of the pool on first use, returned at
-    teardown. The ORM session, Core reads and prepared reads all run on it."""
-    conn: Connection | None = g.get("_request_connection")
+    teardown. The ORM session and Core reads both run on it."""
+    conn: Connection | None = g.get("db_connection")
     if conn is None or conn.closed:
-        conn = g._request_connection = db.engine.connect()
+        conn = g.db_connection = db.engine.connect()
     return conn
 
 
@@ -93,12 +92,6 @@ def read_connection() -> Connection:
     return request_connection()
 
 
-def read_dbapi_connection() -> PoolProxiedConnection:
-    """The DBAPI connection under :func:`request_connection`, for prepared reads
-    (prepared.py): no second checkout, and the pool rolls it back at teardown."""
-    return request_connection().connection
-
-
 def close_read_connection(exc: BaseException | None = None) -> None:
     """End the request's session and return its connection to the pool (teardown: must
     not raise).
@@ -108,7 +101,7 @@ def close_read_connection(exc: BaseException | None = None) -> None:
     would escape the app after its response was made (gunicorn's own HTML 500, found by
     the fault suite's PostgreSQL restart). Such a connection is dead: it is dropped from
     the pool instead."""
-    conn: Connection | None = g.pop("_request_connection", None)
+    conn: Connection | None = g.pop("db_connection", None)
     if db.session.registry.has():
         session = db.session()
         try:

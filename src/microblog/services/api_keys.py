@@ -12,10 +12,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 
-from microblog.data.db import db, settings
+from microblog.data.db import db, read_connection, settings
 from microblog.data.models import ApiKey, User
 from microblog.data.pages import Page, PageRequest
-from microblog.data.prepared import Prepared
 from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
 from microblog.services.common import get_authorized
@@ -23,7 +22,7 @@ from microblog.services.permissions import IsOwner
 
 KEY_MARKER = "mbk_"
 
-PRINCIPAL_BY_PREFIX = Prepared(
+PRINCIPAL_BY_PREFIX = (
     select(
         User.id,
         User.username,
@@ -71,7 +70,7 @@ def principal_for_key(key: str) -> Principal | None:
     parts = key.split("_", 2)  # the secret itself may contain "_" (URL-safe base64)
     if len(parts) != 3 or f"{parts[0]}_" != KEY_MARKER:
         return None
-    row = PRINCIPAL_BY_PREFIX.fetch_one({"prefix": parts[1]})
+    row = read_connection().execute(PRINCIPAL_BY_PREFIX, {"prefix": parts[1]}).one_or_none()
     # Hash and compare even when the prefix is unknown: the same work either way.
     expected = row[5] if row is not None else _hash("")
     if not hmac.compare_digest(_hash(key), expected) or row is None:

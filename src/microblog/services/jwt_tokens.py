@@ -22,9 +22,8 @@ from typing import Any, Literal
 import jwt
 from sqlalchemy import bindparam, select, update
 
-from microblog.data.db import db, settings
+from microblog.data.db import db, read_connection, settings
 from microblog.data.models import RefreshToken, TokenFamily, User
-from microblog.data.prepared import Prepared
 from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
 from microblog.errors import Unauthorized, ValidationFailed
@@ -35,7 +34,7 @@ REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti", "typ", "fam"
 
 # The token's family must still exist, belong to its subject and be unrevoked: a JWT
 # whose family is gone fails closed, whoever holds the id now (docs/security.md#ids).
-ACTIVE_USER = Prepared(
+ACTIVE_USER = (
     select(User.id, User.username, User.role, User.last_seen)
     .join(TokenFamily, TokenFamily.user_id == User.id)
     .where(
@@ -172,7 +171,8 @@ def principal_for_access(token: str) -> Principal | None:
         claims = decode(token, "access")
     except InvalidToken:
         return None
-    row = ACTIVE_USER.fetch_one({"user_id": claims["sub"], "family_id": claims["fam"]})
+    params = {"user_id": claims["sub"], "family_id": claims["fam"]}
+    row = read_connection().execute(ACTIVE_USER, params).one_or_none()
     if row is None:
         return None
     user_id, username, role, last_seen = row

@@ -12,15 +12,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select
 
-from microblog.data.db import db, settings
+from microblog.data.db import db, read_connection, settings
 from microblog.data.models import Token, User
-from microblog.data.prepared import Prepared
 from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
 
 TOKEN_PREFIX = "mbt_"  # noqa: S105 - a public marker for secret scanners
 
-PRINCIPAL_BY_TOKEN = Prepared(
+PRINCIPAL_BY_TOKEN = (
     select(User.id, User.username, User.role, User.last_seen, Token.id)
     .join(Token, Token.user_id == User.id)
     .where(
@@ -47,7 +46,7 @@ def issue_token(user_id: int) -> tuple[str, datetime]:
 
 def principal_for_token(token: str) -> Principal | None:
     params = {"token_hash": hash_token(token), "now": utcnow()}
-    row = PRINCIPAL_BY_TOKEN.fetch_one(params)
+    row = read_connection().execute(PRINCIPAL_BY_TOKEN, params).one_or_none()
     if row is None:
         return None
     user_id, username, role, last_seen, token_id = row

@@ -26,7 +26,6 @@ from microblog.data.models import ApiKey, Post, Task, Token, User, follows
 from microblog.data.models.user import ROLE_ADMIN
 from microblog.data.pages import Page, PageRequest, fetch_page
 from microblog.data.passwords import LoginAttempt, LoginBudget, passwords
-from microblog.data.prepared import Prepared
 from microblog.data.principal import Principal
 from microblog.data.timeutil import utcnow
 from microblog.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -84,7 +83,7 @@ USER_COLUMNS = [
 ]
 
 # Built once: constructing a select() costs more than running it on a warm cache.
-USER_BY_ID = Prepared(select(*USER_COLUMNS).where(User.id == bindparam("user_id")))
+USER_BY_ID = select(*USER_COLUMNS).where(User.id == bindparam("user_id"))
 
 SORT_COLUMNS: dict[str, Any] = {
     "username": func.lower(User.username),
@@ -146,7 +145,7 @@ def get_user(user_id: int) -> Sequence[Any]:
     """A user's ``USER_COLUMNS``; who sees which of them is :func:`field_access`."""
     row = None
     if valid_id(user_id):
-        row = USER_BY_ID.fetch_one({"user_id": user_id})
+        row = read_connection().execute(USER_BY_ID, {"user_id": user_id}).one_or_none()
     if row is None:
         raise NotFound("User not found.")
     return row

@@ -67,10 +67,13 @@ class ApiApp(OpenAPI):
     Whether a function is a coroutine function never changes, so the answer is kept (for
     the few dozen hooks, views and callbacks there are)."""
 
+    #: Flask's ``ensure_sync`` answers, per function; made on the first call.
+    sync_functions: dict[Callable[..., Any], Callable[..., Any]] | None = None
+
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        known: dict[Callable[..., Any], Callable[..., Any]] = self.__dict__.setdefault(
-            "_sync_functions", {}
-        )
+        known = self.sync_functions
+        if known is None:
+            known = self.sync_functions = {}
         sync = known.get(func)
         if sync is None:
             sync = super().ensure_sync(func)
@@ -83,6 +86,12 @@ class ApiRequest(Request):
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         raise BadRequest("The request body is not valid JSON.")
 
+    @property
+    def unproxied(self) -> ApiRequest:
+        """This request object itself: ``request.unproxied`` is the object behind Flask's
+        ``request`` proxy, for code that reads it many times (pipeline.py)."""
+        return self
+
 
 class OrjsonProvider(JSONProvider):
     def dumps(self, obj: Any, **kwargs: Any) -> str:
@@ -92,7 +101,11 @@ class OrjsonProvider(JSONProvider):
         return orjson.loads(s)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
-        obj = self._prepare_response_obj(args, kwargs)
+        # JSONProvider.response's documented arguments: one value, several (a list), or
+        # keywords (an object); none at all is null.
+        if args and kwargs:
+            raise TypeError("app.json.response() takes either args or kwargs, not both")
+        obj = args[0] if len(args) == 1 else (args or kwargs or None)
         return Response(
             orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS), mimetype="application/json"
         )

@@ -33,6 +33,7 @@ from microblog.web.auth import SECURITY
 from microblog.web.hosts import external_url_for
 from microblog.web.idempotency import idempotent as honour_idempotency_key
 from microblog.web.pagination import collection, keyset_collection
+from microblog.web.schemas.common import ERROR_RESPONSES
 from microblog.web.spec import AuthKind, RouteSpec, Throttle, declare
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,7 +59,14 @@ class Routes:
         tag_name: str | None = None,
     ) -> None:
         tag = Tag(name=tag_name or name.replace("_", " "), description=description)
-        self.bp = APIBlueprint(name, import_name, url_prefix=url_prefix, abp_tags=[tag])
+        # Every operation documents the error statuses; its own declaration of one wins.
+        self.bp = APIBlueprint(
+            name,
+            import_name,
+            url_prefix=url_prefix,
+            abp_tags=[tag],
+            abp_responses=ERROR_RESPONSES,
+        )
 
     def get(self, rule: str, **options: Any) -> Callable[[F], F]:
         return self.route(("get",), rule, **options)

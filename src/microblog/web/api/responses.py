@@ -27,14 +27,14 @@ def respond(
     body = orjson.dumps(data)
     if current_app.config["VALIDATE_RESPONSES"]:
         model = schema.model_validate(data)
-        expected = model.__pydantic_serializer__.to_json(model, by_alias=True)
+        expected = model.model_dump_json(by_alias=True)
         if orjson.loads(expected) != orjson.loads(body):
             raise ResponseSchemaMismatch(schema.__name__, expected, body)
     return Response(body, status=status, headers=headers, mimetype="application/json")
 
 
 class ResponseSchemaMismatch(AssertionError):
-    def __init__(self, schema: str, expected: bytes, sent: bytes) -> None:
+    def __init__(self, schema: str, expected: str, sent: bytes) -> None:
         super().__init__(
             f"response drifted from {schema}:\n schema: {expected!r}\n sent: {sent!r}"
         )

@@ -13,6 +13,9 @@ Credential = Annotated[str, StringConstraints(min_length=1, max_length=4096), NO
 class OptionalBody(InputModel):
     """A body that may be left out entirely (credentials can come in a header instead)."""
 
+    # flask-openapi3 reads this (documented as "openapi_extra"): the body is not required.
+    model_config = ConfigDict(openapi_extra={"required": False})  # type: ignore[typeddict-unknown-key]
+
     @model_validator(mode="before")
     @classmethod
     def _missing_body_is_empty(cls, value: Any) -> Any:

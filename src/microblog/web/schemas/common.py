@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -104,16 +104,18 @@ class QueryModel(BaseModel):
 
     # flask-openapi3 asks the query model for its JSON schema on every request (to learn
     # which parameters are lists); generating it costs ~300 µs, so it is cached per class.
-    _schema_cache: ClassVar[dict[type, dict[str, Any]]] = {}
-
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         if args or kwargs:
             return super().model_json_schema(*args, **kwargs)
-        cached = QueryModel._schema_cache.get(cls)
+        cached = QUERY_SCHEMAS.get(cls)
         if cached is None:
-            cached = QueryModel._schema_cache[cls] = super().model_json_schema()
+            cached = QUERY_SCHEMAS[cls] = super().model_json_schema()
         return cached
+
+
+#: ``QueryModel.model_json_schema()`` per query model class.
+QUERY_SCHEMAS: dict[type, dict[str, Any]] = {}
 
 
 class PageQuery(QueryModel):
@@ -136,6 +138,13 @@ class ErrorOut(BaseModel):
     errors: dict[str, list[str]] | None = Field(
         None, description="Field name (dotted when nested) to messages."
     )
+
+
+#: Error statuses any operation may answer, documented on every operation (the app's and
+#: each blueprint's ``responses``); an operation's own declaration of a status wins.
+ERROR_RESPONSES: dict[Any, Any] = dict.fromkeys(
+    (400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 429, 500, 503), ErrorOut
+)
 
 
 class PageMeta(OutputModel):
