@@ -84,11 +84,6 @@ BUCKETS: list[tuple[str, list[tuple[str, str]]]] = [
         "read_connection() (pool checkout per request)",
         [("microblog/data/db.py", "read_connection")],
     ),
-    ("prepared reads (Prepared.fetch: DBAPI cursor)", [("microblog/data/prepared.py", "fetch")]),
-    (
-        "  of which pool checkout (read_dbapi_connection)",
-        [("microblog/data/db.py", "read_dbapi_connection")],
-    ),
     ("represent(): rows -> dicts", [("microblog/web/representations.py", "user")]),
     (
         "  of which user_links/avatar_url (md5)",

@@ -216,12 +216,12 @@ def test_a_statement_past_statement_timeout_is_503(postgres_url: str) -> None:
     ("path", "headers"),
     [
         ("/api/v1/users", {}),  # a Core read: SQLAlchemy's Connection
-        ("/api/v1/me", {"Authorization": "Bearer mbt_" + "x" * 43}),  # a prepared read
+        ("/api/v1/me", {"Authorization": "Bearer mbt_" + "x" * 43}),  # the credential's read
     ],
 )
 def test_a_database_that_refuses_connections_is_503(path: str, headers: dict[str, str]) -> None:
-    """Found by the fault suite (PostgreSQL restart): the prepared reads' pooled DBAPI
-    connection raised the driver's own error when the server was down, which was a 500."""
+    """Found by the fault suite (PostgreSQL restart): reads on a raw DBAPI connection (since
+    removed) raised the driver's own error when the server was down, which was a 500."""
     from tests.integration.live import free_port
 
     nobody = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none"

@@ -1,5 +1,5 @@
-"""One pool checkout per request at most: the ORM session, Core reads and
-prepared reads share the request's connection (extensions.request_connection).
+"""One pool checkout per request at most: the ORM session and Core reads share the
+request's connection (data.db.request_connection).
 
 Before, on PostgreSQL: GET /users/{id} 1, GET /posts 2 (a raw DBAPI connection for the
 credential, a Connection for the page), POST /posts 3 (raw DBAPI, the session's until its
