@@ -58,6 +58,13 @@ SECURITY_SCHEMES = {
         "description": "An opaque token (mbt_…), a JWT access token or an API key (mbk_…).",
     },
     "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    # POST /auth/refresh reads it itself (the guard does not): a refresh token, not access.
+    "refreshToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A JWT refresh token (from POST /auth/login or /auth/refresh).",
+    },
 }
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any, TypeVar
+from http import HTTPStatus
+from typing import Any, TypeVar, get_type_hints
 
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
@@ -33,7 +34,13 @@ from microblog.web.auth import SECURITY
 from microblog.web.hosts import external_url_for
 from microblog.web.idempotency import idempotent as honour_idempotency_key
 from microblog.web.pagination import collection, keyset_collection
-from microblog.web.schemas.common import ERROR_RESPONSES
+from microblog.web.schemas.common import (
+    CreateHeaders,
+    HeaderModel,
+    IdempotentCreateHeaders,
+    ReadHeaders,
+    WriteHeaders,
+)
 from microblog.web.spec import AuthKind, RouteSpec, Throttle, declare
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,6 +50,18 @@ Body = dict[str, Any]
 def link_to(endpoint: str, arg: str) -> Callable[[Body], str]:
     """A ``Location`` for a created resource: ``endpoint``'s URL with ``arg`` = its id."""
     return lambda body: external_url_for(endpoint, **{arg: body["id"]})
+
+
+def links(param: str, *operation_ids: str) -> dict[str, dict[str, Any]]:
+    """OpenAPI links from a created resource to the operations that take its id."""
+    return {
+        op: {
+            "operationId": op,
+            "parameters": {param: "$response.body#/id"},
+            "description": f"The created resource's id as {param}.",
+        }
+        for op in operation_ids
+    }
 
 
 class Routes:
@@ -59,14 +78,7 @@ class Routes:
         tag_name: str | None = None,
     ) -> None:
         tag = Tag(name=tag_name or name.replace("_", " "), description=description)
-        # Every operation documents the error statuses; its own declaration of one wins.
-        self.bp = APIBlueprint(
-            name,
-            import_name,
-            url_prefix=url_prefix,
-            abp_tags=[tag],
-            abp_responses=ERROR_RESPONSES,
-        )
+        self.bp = APIBlueprint(name, import_name, url_prefix=url_prefix, abp_tags=[tag])
 
     def get(self, rule: str, **options: Any) -> Callable[[F], F]:
         return self.route(("get",), rule, **options)
@@ -91,7 +103,8 @@ class Routes:
         rule: str,
         *,
         summary: str,
-        description: str | None = None,
+        operation_id: str | dict[str, str],
+        description: str,
         response: type[BaseModel] | None = None,
         status: int | None = None,
         represent: Callable[[Any], Body] | None = None,
@@ -101,15 +114,30 @@ class Routes:
         location: Callable[[Body], str] | None = None,
         headers: dict[str, str] | None = None,
         throttle: Throttle = "default",
+        permission: bool = False,
+        errors: Iterable[int] = (),
+        security: list[dict[str, list[str]]] | None = None,
+        links: dict[str, dict[str, Any]] | None = None,
     ) -> Callable[[F], F]:
+        """Declare a route; ``operation_id`` is one camelCase id, or one per method.
+        ``permission``: a permission check may answer 403; ``errors``: statuses the
+        handler raises besides those the declaration implies (:func:`error_statuses`);
+        ``security``: the document's requirement when the handler, not the guard, reads
+        the credential; ``links``: OpenAPI links from the success response."""
+        methods = tuple(methods)
         code = status or (200 if response is not None else 204)
-        security = None
-        if auth is not None:
+        if security is None and auth is not None:
             security = SECURITY[auth] + ([{}] if optional else [])
+        ids = (
+            operation_id
+            if isinstance(operation_id, dict)
+            else dict.fromkeys(methods, operation_id)
+        )
 
         def decorate(view: F) -> F:
             @wraps(view)
             def handler(**kwargs: Any) -> Response:
+                kwargs.pop("header", None)  # documented only; the pipeline reads headers
                 result = view(**kwargs)
                 if isinstance(result, Response):
                     return result
@@ -117,20 +145,170 @@ class Routes:
                     return no_content()
                 return _render(result, response, code, represent, location, headers)
 
+            hints = get_type_hints(view)
+            headers_model = request_headers(methods, idempotent)
+            # flask-openapi3 reads parameters from the annotations, and passes ``header``.
+            handler.__annotations__ = {**hints, "header": headers_model}
             endpoint = honour_idempotency_key(handler) if idempotent else handler
             declare(endpoint, RouteSpec(auth, optional, throttle))
+            statuses = error_statuses(
+                methods,
+                rule,
+                hints,
+                authenticated=auth is not None or bool(security),
+                permission=permission,
+                idempotent=idempotent,
+                throttled=throttle != "exempt",
+                extra=errors,
+            )
             for method in methods:
+                success = success_response(
+                    code, response, method, location is not None, idempotent, headers, links
+                )
+                responses: dict[Any, Any] = {
+                    **success,
+                    **{s: error_response(s) for s in sorted(statuses)},
+                }
                 register = getattr(self.bp, method)
                 register(
                     rule,
-                    responses={code: response},
+                    responses=responses,
                     security=security,
                     summary=summary,
                     description=description,
+                    operation_id=ids[method],
                 )(endpoint)
             return view
 
         return decorate
+
+
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+#: Errors come as JSON or, when asked for in ``Accept``, as ``application/problem+json``.
+ERROR_CONTENT = {
+    "application/json": {"schema": ERROR_SCHEMA},
+    "application/problem+json": {"schema": ERROR_SCHEMA},
+}
+
+
+def _header(description: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": schema}
+
+
+INTEGER = {"type": "integer", "minimum": 0}
+TEXT = {"type": "string"}
+#: Sent on every response (telemetry/requestid.py).
+REQUEST_ID = {"X-Request-ID": _header("The request's id (yours if safe, else a new one).", TEXT)}
+#: Sent on every rate-limited response while rate limiting is on (web/ratelimit.py).
+RATE_LIMIT = {
+    "RateLimit-Limit": _header("Requests allowed in the current window.", INTEGER),
+    "RateLimit-Remaining": _header("Requests left in the current window.", INTEGER),
+    "RateLimit-Reset": _header("Seconds until the window resets.", INTEGER),
+}
+RETRY_AFTER = _header("Seconds to wait before retrying.", INTEGER)
+ETAG = _header("Strong entity tag of the representation, for If-None-Match and If-Match.", TEXT)
+
+
+def error_statuses(
+    methods: tuple[str, ...],
+    rule: str,
+    hints: dict[str, Any],
+    *,
+    authenticated: bool,
+    permission: bool,
+    idempotent: bool,
+    throttled: bool,
+    extra: Iterable[int],
+) -> set[int]:
+    """The error statuses an operation can answer, from what it declares."""
+    statuses = {406, 500, 503, *extra}  # Accept, and what any request may meet
+    if authenticated:
+        statuses.add(401)
+    if permission:
+        statuses.add(403)
+    if "<" in rule:  # a path parameter: the row may not exist
+        statuses.add(404)
+    if "query" in hints or "body" in hints or idempotent:
+        statuses.add(400)
+    if "body" in hints:
+        statuses.update((413, 415))
+    if idempotent:
+        statuses.update((409, 422))
+    if {"put", "patch", "delete"} & set(methods):
+        statuses.add(412)
+    if throttled:
+        statuses.add(429)
+    return statuses
+
+
+def error_response(status: int) -> dict[str, Any]:
+    headers = {**REQUEST_ID}
+    if status == 429:
+        headers.update(RATE_LIMIT, **{"Retry-After": {**RETRY_AFTER, "required": True}})
+    elif status == 503:
+        headers["Retry-After"] = RETRY_AFTER
+    else:
+        headers.update(RATE_LIMIT)
+    return {
+        "description": HTTPStatus(status).phrase,
+        "content": ERROR_CONTENT,
+        "headers": headers,
+    }
+
+
+def request_headers(methods: tuple[str, ...], idempotent: bool) -> type[HeaderModel]:
+    if idempotent:
+        return IdempotentCreateHeaders
+    if "get" in methods:
+        return ReadHeaders
+    if "post" in methods:
+        return CreateHeaders
+    return WriteHeaders
+
+
+def success_response(
+    code: int,
+    response: type[BaseModel] | None,
+    method: str,
+    created: bool,
+    idempotent: bool,
+    extra: dict[str, str] | None,
+    links: dict[str, dict[str, Any]] | None,
+) -> dict[Any, Any]:
+    """The success response (and ``304`` for a ``GET``): its schema, headers and links."""
+    headers: dict[str, Any] = {**REQUEST_ID, **RATE_LIMIT}
+    if method in ("get", "put", "patch") and code == 200:
+        headers["ETag"] = {**ETAG, "required": True}
+    if response is not None and "items" in response.model_fields:
+        headers["Link"] = _header("RFC 8288 links: next, prev, first, last.", TEXT)
+        headers["X-Total-Count"] = _header("Items in the collection (page mode).", INTEGER)
+    if created:
+        headers["Location"] = _header("URL of the created resource.", TEXT, required=True)
+    if idempotent:
+        headers["Idempotent-Replayed"] = _header(
+            "true when this is the stored response to an earlier request with the same "
+            "Idempotency-Key.",
+            {"type": "string", "enum": ["true"]},
+        )
+    for name, value in (extra or {}).items():
+        headers[name] = _header(f"Always {value}.", {"type": "string", "enum": [value]}, True)
+    extra_doc: dict[str, Any] = {"headers": headers}
+    if links and method == "post":
+        extra_doc["links"] = links
+    if response is None:
+        documented: Any = {"description": HTTPStatus(code).phrase, **extra_doc}
+    else:
+        # A subclass with the same title: the same component, this operation's headers.
+        title = response.model_json_schema().get("title", response.__name__)
+        config = {**response.model_config, "title": title, "openapi_extra": extra_doc}
+        documented = type(response.__name__, (response,), {"model_config": config})
+    answers = {code: documented}
+    if method == "get" and code == 200:
+        answers[304] = {
+            "description": "Not Modified: the If-None-Match tag still matches.",
+            "headers": {**REQUEST_ID, **RATE_LIMIT, "ETag": {**ETAG, "required": True}},
+        }
+    return answers
 
 
 def _render(

@@ -21,6 +21,9 @@ bp = admin.bp
     response=UserCollection,
     represent=representations.user_for_caller,
     summary="All users with every field (email, role, is_active)",
+    operation_id="adminListUsers",
+    description="Every user with every field; administrators only (403 otherwise).",
+    permission=True,
 )
 def list_users(query: UserListQuery) -> Page[Sequence[Any]]:
     authorize(require_user(), IsAdmin())

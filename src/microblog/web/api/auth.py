@@ -26,7 +26,16 @@ PAIR = {
 }
 
 
-@auth.post("/register", **REGISTRATION, summary="Register (same as POST /users)")
+@auth.post(
+    "/register",
+    **REGISTRATION,
+    summary="Register (same as POST /users)",
+    operation_id="register",
+    description=(
+        "The same as POST /users: creates an account, 201 with it and its URL in Location."
+    ),
+    errors=(409,),
+)
 def register(body: UserCreate) -> dict[str, Any]:
     return register_user(body)
 
@@ -37,6 +46,11 @@ def register(body: UserCreate) -> dict[str, Any]:
     optional=True,
     **PAIR,
     summary="Log in with username or email and password (JSON body or HTTP Basic)",
+    operation_id="login",
+    description=(
+        "Username or email and password, in a JSON body or as HTTP Basic, for a JWT access and "
+        "refresh token pair."
+    ),
 )
 def login(body: LoginRequest) -> TokenPair:
     principal = current_user()  # set when HTTP Basic was sent (and valid)
@@ -65,6 +79,13 @@ def login(body: LoginRequest) -> TokenPair:
     auth=None,
     **PAIR,
     summary="Rotate a refresh token (JSON body or as Bearer) for a new pair",
+    operation_id="refreshToken",
+    description=(
+        "Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a "
+        "refresh token works once."
+    ),
+    security=[{"refreshToken": []}, {}],
+    errors=(401,),
 )
 def refresh(body: RefreshRequest) -> TokenPair:
     token = body.refresh_token
@@ -77,7 +98,12 @@ def refresh(body: RefreshRequest) -> TokenPair:
 
 
 @auth.post(
-    "/logout", summary="Revoke the access token and its login (and refresh_token's, if sent)"
+    "/logout",
+    summary="Revoke the access token and its login (and refresh_token's, if sent)",
+    operation_id="logout",
+    description=(
+        "Revokes the JWT access token sent as Bearer and its login, and the refresh_token if sent."
+    ),
 )
 def logout(body: LogoutRequest) -> None:
     jwt_tokens.logout(require_user(), body.refresh_token)

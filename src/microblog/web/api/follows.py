@@ -24,30 +24,57 @@ USERS = {
 }
 
 
-@follows.post("/me/following/<id:user_id>", summary="Follow a user (idempotent)")
+@follows.post(
+    "/me/following/<id:user_id>",
+    summary="Follow a user (idempotent)",
+    operation_id="followUser",
+    description="Follows a user; following one you already follow is not an error (204).",
+)
 def follow(path: UserPath) -> None:
     service.follow(require_user(), path.user_id)
 
 
-@follows.delete("/me/following/<id:user_id>", summary="Stop following a user")
+@follows.delete(
+    "/me/following/<id:user_id>",
+    summary="Stop following a user",
+    operation_id="unfollowUser",
+    description="Stops following a user (204 even if you did not).",
+)
 def unfollow(path: UserPath) -> None:
     service.unfollow(require_user(), path.user_id)
 
 
-@follows.get("/me/following/<id:user_id>", summary="204 if you follow the user, else 404")
+@follows.get(
+    "/me/following/<id:user_id>",
+    summary="204 if you follow the user, else 404",
+    operation_id="isFollowing",
+    description="204 if you follow the user, 404 if you do not or the user does not exist.",
+)
 def is_following(path: UserPath) -> None:
     if not service.is_following(require_user().id, path.user_id):
         raise NotFound("You do not follow this user.")
 
 
-@follows.get("/users/<id:user_id>/followers", **USERS, summary="Users who follow this user")
+@follows.get(
+    "/users/<id:user_id>/followers",
+    **USERS,
+    summary="Users who follow this user",
+    operation_id="listFollowers",
+    description="Users who follow this user, page mode.",
+)
 def followers(path: UserPath, query: PageQuery) -> Page[Row]:
     return service.related_users(
         path.user_id, "followers", page_request(query.page, query.per_page)
     )
 
 
-@follows.get("/users/<id:user_id>/following", **USERS, summary="Users this user follows")
+@follows.get(
+    "/users/<id:user_id>/following",
+    **USERS,
+    summary="Users this user follows",
+    operation_id="listFollowing",
+    description="Users this user follows, page mode.",
+)
 def following(path: UserPath, query: PageQuery) -> Page[Row]:
     return service.related_users(
         path.user_id, "following", page_request(query.page, query.per_page)
@@ -55,7 +82,11 @@ def following(path: UserPath, query: PageQuery) -> Page[Row]:
 
 
 @follows.get(
-    "/users/<id:user_id>/followed", **USERS, summary="Alias of /following (the seed's name)"
+    "/users/<id:user_id>/followed",
+    **USERS,
+    summary="Alias of /following (the seed's name)",
+    operation_id="listFollowed",
+    description="The same as /following, under the name the seed used.",
 )
 def followed(path: UserPath, query: PageQuery) -> Page[Row]:
     return service.related_users(

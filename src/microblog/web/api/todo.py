@@ -35,12 +35,27 @@ def one(task: Task) -> dict[str, Any]:
     return {"task": legacy_task(task)}
 
 
-@todo.get("/tasks", **AUTH, response=LegacyTaskList, summary="All your tasks")
+@todo.get(
+    "/tasks",
+    **AUTH,
+    response=LegacyTaskList,
+    summary="All your tasks",
+    operation_id="todoListTasks",
+    description="All your tasks in the 2013 tutorial's shape: {tasks: [...]}, each with a uri.",
+)
 def list_tasks() -> dict[str, Any]:
     return {"tasks": [legacy_task(t) for t in service.all_tasks(require_user())]}
 
 
-@todo.get("/tasks/<id:task_id>", **AUTH, response=LegacyTaskOne, represent=one, summary="A task")
+@todo.get(
+    "/tasks/<id:task_id>",
+    **AUTH,
+    response=LegacyTaskOne,
+    represent=one,
+    summary="A task",
+    operation_id="todoGetTask",
+    description="One task as {task: {...}}.",
+)
 def get_task(path: TaskPath) -> Task:
     return service.get_task(require_user(), path.task_id)
 
@@ -53,6 +68,8 @@ def get_task(path: TaskPath) -> Task:
     represent=one,
     location=lambda body: body["task"]["uri"],
     summary="Add a task",
+    operation_id="todoCreateTask",
+    description="Adds a task; 201 with {task: {...}} and its uri in Location.",
 )
 def create_task(body: TaskCreate) -> Task:
     task = service.create_task(require_user(), **body.model_dump())
@@ -60,13 +77,28 @@ def create_task(body: TaskCreate) -> Task:
     return task
 
 
-@todo.put("/tasks/<id:task_id>", **AUTH, response=LegacyTaskOne, represent=one, summary="Update")
+@todo.put(
+    "/tasks/<id:task_id>",
+    **AUTH,
+    response=LegacyTaskOne,
+    represent=one,
+    summary="Update",
+    operation_id="todoUpdateTask",
+    description="Partial update of a task; answers {task: {...}}.",
+)
 def update_task(path: TaskPath, body: TaskUpdate) -> Task:
     changes = body.model_dump(include=body.model_fields_set)
     return service.update_task(require_user(), path.task_id, changes)
 
 
-@todo.delete("/tasks/<id:task_id>", **AUTH, response=LegacyResult, summary="Delete")
+@todo.delete(
+    "/tasks/<id:task_id>",
+    **AUTH,
+    response=LegacyResult,
+    summary="Delete",
+    operation_id="todoDeleteTask",
+    description="Deletes a task; answers {result: true}.",
+)
 def delete_task(path: TaskPath) -> dict[str, bool]:
     service.delete_task(require_user(), path.task_id)
     return {"result": True}

@@ -19,12 +19,26 @@ bp = tokens.bp
     response=TokenOut,
     headers={"Cache-Control": "no-store"},
     summary="Get a token with HTTP Basic (username or email)",
+    operation_id="createToken",
+    description=(
+        "Exchanges HTTP Basic credentials (username or email, and password) for an opaque bearer"
+        " token."
+    ),
 )
 def issue_token() -> dict[str, Any]:
     return representations.token(*service.issue_token(require_user().id))
 
 
-@tokens.delete("/tokens", summary="Revoke the token sent as Bearer")
+@tokens.delete(
+    "/tokens",
+    summary="Revoke the token sent as Bearer",
+    operation_id="revokeToken",
+    description=(
+        "Revokes the opaque token sent as Bearer; 400 for a JWT or an API key (they end "
+        "elsewhere)."
+    ),
+    errors=(400,),
+)
 def revoke_token() -> None:
     principal = require_user()
     if principal.token_id is None:

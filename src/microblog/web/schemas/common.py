@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -140,11 +141,97 @@ class ErrorOut(BaseModel):
     )
 
 
-#: Error statuses any operation may answer, documented on every operation (the app's and
-#: each blueprint's ``responses``); an operation's own declaration of a status wins.
-ERROR_RESPONSES: dict[Any, Any] = dict.fromkeys(
-    (400, 401, 403, 404, 406, 409, 412, 413, 415, 422, 429, 500, 503), ErrorOut
+def not_null(schema: dict[str, Any]) -> None:
+    """``json_schema_extra`` of a field that may be left out but not sent as ``null``: the
+    default (``None``, meaning absent) is not a value a client may send."""
+    schema.pop("default", None)
+    branches = schema.pop("anyOf", None)
+    if branches is not None:
+        (kept,) = [branch for branch in branches if branch.get("type") != "null"]
+        schema.update(kept)
+
+
+class HeaderModel(BaseModel):
+    """Request headers an operation reads (documented as header parameters); anything
+    else a client sends is ignored. Nothing here is validated: the steps that read a header
+    (idempotency, conditional requests, request ids) enforce what the field documents."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    # flask-openapi3 reads the header model's JSON schema on every request: cached per class.
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if args or kwargs:
+            return super().model_json_schema(*args, **kwargs)
+        cached = HEADER_SCHEMAS.get(cls)
+        if cached is None:
+            cached = HEADER_SCHEMAS[cls] = super().model_json_schema()
+        return cached
+
+
+def header(example: str, **constraints: Any) -> Callable[[dict[str, Any]], None]:
+    """``json_schema_extra`` of a header field: never null, an example (parameters take one
+    ``example``, not a list) and the constraints the step reading the header enforces."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        not_null(schema)
+        schema.update(example=example, **constraints)
+
+    return extra
+
+
+#: ``HeaderModel.model_json_schema()`` per header model class.
+HEADER_SCHEMAS: dict[type, dict[str, Any]] = {}
+
+#: Request ids are echoed when safe (telemetry/requestid.py), replaced otherwise: any
+#: text is accepted, so the document states no pattern.
+REQUEST_ID = Field(
+    None,
+    alias="X-Request-ID",
+    description="Your id for this request, echoed in X-Request-ID and error bodies when it "
+    "is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one).",
+    json_schema_extra=header("3f2b9c1e-checkout"),
 )
+
+
+class ReadHeaders(HeaderModel):
+    request_id: str | None = REQUEST_ID
+    if_none_match: str | None = Field(
+        None,
+        alias="If-None-Match",
+        description="An ETag from an earlier response: 304 Not Modified when it still matches.",
+        json_schema_extra=header('"3a7bd3e2360a3d29eea436fcfb7e44c8"'),
+    )
+
+
+class WriteHeaders(HeaderModel):
+    request_id: str | None = REQUEST_ID
+    if_match: str | None = Field(
+        None,
+        alias="If-Match",
+        description="The ETag you read: 412 Precondition Failed if the resource changed since.",
+        json_schema_extra=header('"3a7bd3e2360a3d29eea436fcfb7e44c8"'),
+    )
+
+
+class CreateHeaders(HeaderModel):
+    request_id: str | None = REQUEST_ID
+
+
+class IdempotentCreateHeaders(HeaderModel):
+    request_id: str | None = REQUEST_ID
+    idempotency_key: str | None = Field(
+        None,
+        alias="Idempotency-Key",
+        description="Any 1-255 visible ASCII characters: a retry with the same key and body "
+        "replays the first response (docs/reference.md#idempotency-keys).",
+        json_schema_extra=header(
+            "7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90",
+            pattern="^[!-~]{1,255}$",
+            minLength=1,
+            maxLength=255,
+        ),
+    )
 
 
 class PageMeta(OutputModel):
