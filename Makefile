@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE := copy
 
-.PHONY: install deps run test lint check-migrations mutants bench bench-pg bench-sqlite bench-ab faults faults-long
+.PHONY: install deps run test lint openapi check-migrations mutants bench bench-pg bench-sqlite bench-ab faults faults-long
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -29,6 +29,10 @@ lint: install
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 	$(UV) run lint-imports
+
+# docs/openapi.json: the served OpenAPI document, committed (a test checks they are equal).
+openapi: install
+	$(UV) run python scripts/write_openapi.py
 
 check-migrations: install
 	$(UV) run python scripts/check_migrations.py
