@@ -221,15 +221,14 @@ def error_statuses(
     extra: Iterable[int],
 ) -> set[int]:
     """The error statuses an operation can answer, from what it declares."""
-    statuses = {406, 500, 503, *extra}  # Accept, and what any request may meet
+    # A Host the server does not answer to (400), Accept (406), and what any request may meet.
+    statuses = {400, 406, 500, 503, *extra}
     if authenticated:
         statuses.add(401)
     if permission:
         statuses.add(403)
     if "<" in rule:  # a path parameter: the row may not exist
         statuses.add(404)
-    if "query" in hints or "body" in hints or idempotent:
-        statuses.add(400)
     if "body" in hints:
         statuses.update((413, 415))
     if idempotent:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -11,9 +12,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from microblog.data.timeutil import isoformat
 
@@ -81,8 +86,34 @@ def _reject_nul(value: str) -> str:
     return value
 
 
+#: JSON Schema (ECMA 262) patterns for what the validators below refuse.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+NOT_BLANK_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """Annotated metadata: a validator and the ``pattern`` that documents it, for rules a
+    regular expression states but pydantic's own (Rust) engine should not run."""
+
+    check: Callable[[str], str]
+    pattern: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
 #: Metadata for text any database can store: ``Annotated[str, ..., NO_NUL]``.
-NO_NUL = AfterValidator(_reject_nul)
+NO_NUL = Checked(_reject_nul, NO_NUL_PATTERN)
 
 
 class InputModel(BaseModel):
@@ -91,10 +122,21 @@ class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+def _document_no_nul(schema: dict[str, Any]) -> None:
+    # Every text parameter is refused with NUL (``_no_nul`` below): the document says so.
+    # A parameter is absent or has a value, never null.
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", 0) is None:
+            not_null(prop)
+        for branch in [prop, *prop.get("anyOf", [])]:
+            if branch.get("type") == "string" and "pattern" not in branch and "enum" not in branch:
+                branch["pattern"] = NO_NUL_PATTERN
+
+
 class QueryModel(BaseModel):
     """Query strings: values arrive as text, so types are parsed (not strict)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_document_no_nul)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -261,7 +303,11 @@ class Collection(OutputModel, Generic[ItemT]):
 
 class KeysetQuery(QueryModel):
     cursor: str | None = Field(
-        None, max_length=512, description="Opaque cursor from `_meta.next_cursor`."
+        None,
+        max_length=512,
+        description="Opaque cursor from `_meta.next_cursor` (signed: only one the server "
+        "issued is accepted; empty means the first page).",
+        json_schema_extra={"format": "cursor", "pattern": "^[A-Za-z0-9_.-]*$"},
     )
     limit: PageSize | None = Field(
         None, description="Items per page (keyset mode); clamped to 100."

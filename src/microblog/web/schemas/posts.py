@@ -16,6 +16,7 @@ from microblog.web.schemas.common import (
     PageSize,
     UTCDateTime,
     UTCInstant,
+    not_null,
 )
 
 Title = Annotated[str, StringConstraints(max_length=200), NO_NUL]
@@ -31,9 +32,9 @@ class PostCreate(InputModel):
 
 
 class PostUpdate(InputModel):
-    body: Body | None = None
+    body: Body | None = Field(None, json_schema_extra=not_null)
     title: Title | None = None
-    published: bool | None = None
+    published: bool | None = Field(None, json_schema_extra=not_null)
 
 
 class PostPath(BaseModel):

@@ -2,15 +2,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from microblog.web.schemas.common import (
     NO_NUL,
+    NOT_BLANK_PATTERN,
+    Checked,
     Id,
     InputModel,
     OutputModel,
     PageQuery,
     UTCDateTime,
+    not_null,
 )
 
 
@@ -21,7 +24,10 @@ def _not_blank(value: str) -> str:
 
 
 TaskTitle = Annotated[
-    str, StringConstraints(min_length=1, max_length=200), NO_NUL, AfterValidator(_not_blank)
+    str,
+    StringConstraints(min_length=1, max_length=200),
+    NO_NUL,
+    Checked(_not_blank, NOT_BLANK_PATTERN),
 ]
 TaskDescription = Annotated[str, StringConstraints(max_length=2000), NO_NUL]
 
@@ -35,9 +41,9 @@ class TaskCreate(InputModel):
 
 
 class TaskUpdate(InputModel):
-    title: TaskTitle | None = None
+    title: TaskTitle | None = Field(None, json_schema_extra=not_null)
     description: TaskDescription | None = None
-    done: bool | None = None
+    done: bool | None = Field(None, json_schema_extra=not_null)
 
 
 class TaskPath(BaseModel):
