@@ -59,6 +59,8 @@ def current_etag() -> str | None:
 def check_if_match(req: Request) -> None:
     if req.method not in WRITE_METHODS or "HTTP_IF_MATCH" not in req.environ:
         return
+    if req.routing_exception is not None:  # RFC 9110 13.2.1: the 404/405 wins, not a 412
+        return
     if_match = req.if_match
     if if_match.star_tag:
         return
