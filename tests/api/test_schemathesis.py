@@ -78,35 +78,32 @@ CONFIG = schemathesis.Config.from_dict(
 )
 
 
+#: Cursors are signed with the app's secret key: the document's app and every app under
+#: test share this one, so that a cursor minted for an example is valid in every test.
+SECRET_KEY = "schemathesis-cursor-signing-key-0123456789abcdef"
+DOCUMENT_APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": SECRET_KEY})
+
+
 def load_schema() -> Any:
     """The document does not depend on the database: it is read from an app of its own,
     and requests go to each test's app."""
-    return schemathesis.openapi.from_wsgi(
-        DOC_URL, create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}), config=CONFIG
-    )
-
-
-#: The app under test: cursors are signed with its secret key.
-CURRENT_APP: list[Flask] = []
+    return schemathesis.openapi.from_wsgi(DOC_URL, DOCUMENT_APP, config=CONFIG)
 
 
 def mint_cursor(position: int) -> str:
-    """A cursor the app under test issued (``format: cursor``): only those are valid."""
-    with CURRENT_APP[-1].app_context():
+    """A cursor the server issued (``format: cursor``): only those are valid."""
+    with DOCUMENT_APP.app_context():
         return encode_cursor(datetime(2020, 1, 1) + timedelta(minutes=position), position)
 
 
 schemathesis.openapi.format("cursor", st.integers(1, 10_000).map(mint_cursor))
-
 # Loaded at collection, so that schemathesis can make one test per operation.
 schema = load_schema()
 
 
 @pytest.fixture(autouse=True)
-def app_under_test(app: Flask) -> Iterator[None]:
-    CURRENT_APP.append(app)
-    yield
-    CURRENT_APP.remove(app)
+def cursor_key(app: Flask) -> None:
+    app.config["SECRET_KEY"] = SECRET_KEY
 
 
 class Findings:

@@ -23,6 +23,10 @@ class OptionalBody(InputModel):
 
 
 class LoginRequest(OptionalBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"username": "ada", "password": "correct horse battery"}]}
+    )
+
     username: Annotated[str, StringConstraints(min_length=1, max_length=254)] | None = None
     email: Annotated[str, StringConstraints(min_length=1, max_length=254)] | None = None
     password: (
@@ -31,14 +35,39 @@ class LoginRequest(OptionalBody):
 
 
 class RefreshRequest(OptionalBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"refresh_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl"}]
+        }
+    )
+
     refresh_token: Credential | None = None
 
 
 class LogoutRequest(OptionalBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"refresh_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl"}]
+        }
+    )
+
     refresh_token: Credential | None = None
 
 
 class TokenPairOut(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.YWNjZXNz",
+                    "refresh_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.cmVmcmVzaA",
+                    "token_type": "Bearer",
+                    "expires_in": 900,
+                }
+            ]
+        }
+    )
+
     access_token: str = Field(description="JWT, valid JWT_ACCESS_TTL seconds (15 min).")
     refresh_token: str = Field(description="JWT, valid 30 days; spent on first use.")
     token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
@@ -46,6 +75,8 @@ class TokenPairOut(OutputModel):
 
 
 class ApiKeyCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "backup script"}]})
+
     name: Annotated[str, StringConstraints(min_length=1, max_length=100), NO_NUL]
 
 
@@ -54,11 +85,27 @@ class ApiKeyPath(BaseModel):
 
 
 class ApiKeyLinks(OutputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"self": "/api/v1/me/api-keys/3"}]})
+
     self: str
 
 
 class ApiKeyOut(OutputModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "backup script",
+                    "prefix": "mbk_Xy12",
+                    "created_at": "2026-05-01T12:00:00.000000Z",
+                    "last_used_at": None,
+                    "_links": {"self": "/api/v1/me/api-keys/3"},
+                }
+            ]
+        },
+    )
 
     id: int
     name: str
@@ -69,6 +116,20 @@ class ApiKeyOut(OutputModel):
 
 
 class ApiKeyCreated(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "backup script",
+                    "key": "mbk_Xy12_s3cr3tValue",
+                    "prefix": "mbk_Xy12",
+                    "created_at": "2026-05-01T12:00:00.000000Z",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     key: str = Field(description="The secret key. Shown this once: store it now.")

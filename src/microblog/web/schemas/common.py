@@ -175,6 +175,19 @@ class OutputModel(BaseModel):
 
 
 class ErrorOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "Bad Request",
+                    "message": "Validation failed.",
+                    "request_id": "3f2b9c1e-checkout",
+                    "errors": {"email": ["value is not a valid email address"]},
+                }
+            ]
+        }
+    )
+
     error: str = Field(description="The HTTP reason phrase.")
     message: str = Field(description="What went wrong, for a human.")
     request_id: str
@@ -277,6 +290,12 @@ class IdempotentCreateHeaders(HeaderModel):
 
 
 class PageMeta(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"page": 1, "per_page": 10, "total_pages": 3, "total_items": 25}]
+        }
+    )
+
     page: int
     per_page: int
     total_pages: int
@@ -284,6 +303,20 @@ class PageMeta(OutputModel):
 
 
 class PageLinks(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "self": "/api/v1/users?page=1&per_page=10",
+                    "next": "/api/v1/users?page=2&per_page=10",
+                    "prev": None,
+                    "first": "/api/v1/users?page=1&per_page=10",
+                    "last": "/api/v1/users?page=3&per_page=10",
+                }
+            ]
+        }
+    )
+
     self: str
     next: str | None
     prev: str | None
@@ -315,11 +348,29 @@ class KeysetQuery(QueryModel):
 
 
 class KeysetMeta(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"limit": 10, "next_cursor": "WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln"}]
+        }
+    )
+
     limit: int
     next_cursor: str | None
 
 
 class KeysetLinks(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "self": "/api/v1/feed?limit=10",
+                    "next": "/api/v1/feed?cursor=WyIyMDI2In0.c2ln&limit=10",
+                    "prev": None,
+                }
+            ]
+        }
+    )
+
     self: str
     next: str | None
     prev: None = None

@@ -26,12 +26,22 @@ POST_SORTS = Literal["created_at", "-created_at", "updated_at", "-updated_at", "
 
 
 class PostCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"body": "Lambda calculus, a short note.", "title": "Notes", "published": True}
+            ]
+        }
+    )
+
     body: Body
     title: Title | None = None
     published: bool = True
 
 
 class PostUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "Notes, revised"}]})
+
     body: Body | None = Field(None, json_schema_extra=not_null)
     title: Title | None = None
     published: bool | None = Field(None, json_schema_extra=not_null)
@@ -58,11 +68,18 @@ class UserPostsQuery(KeysetQuery):
 
 
 class AuthorLinks(OutputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"self": "/api/v1/users/7"}]})
+
     self: str
 
 
 class AuthorOut(OutputModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [{"id": 7, "username": "ada", "_links": {"self": "/api/v1/users/7"}}]
+        },
+    )
 
     id: int
     username: str
@@ -70,12 +87,32 @@ class AuthorOut(OutputModel):
 
 
 class PostLinks(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"self": "/api/v1/posts/42", "author": "/api/v1/users/7"}]}
+    )
+
     self: str
     author: str
 
 
 class PostOut(OutputModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 42,
+                    "title": "Notes",
+                    "body": "Lambda calculus, a short note.",
+                    "published": True,
+                    "created_at": "2026-05-01T12:00:00.000000Z",
+                    "updated_at": "2026-05-01T12:00:00.000000Z",
+                    "author": {"id": 7, "username": "ada", "_links": {"self": "/api/v1/users/7"}},
+                    "_links": {"self": "/api/v1/posts/42", "author": "/api/v1/users/7"},
+                }
+            ]
+        },
+    )
 
     id: int
     title: str | None

@@ -35,12 +35,20 @@ TASK_SORTS = Literal["title", "-title", "created_at", "-created_at", "done", "-d
 
 
 class TaskCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"title": "Buy groceries", "description": "Milk, cheese", "done": False}]
+        }
+    )
+
     title: TaskTitle
     description: TaskDescription = ""
     done: bool = False
 
 
 class TaskUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"done": True}]})
+
     title: TaskTitle | None = Field(None, json_schema_extra=not_null)
     description: TaskDescription | None = None
     done: bool | None = Field(None, json_schema_extra=not_null)
@@ -57,11 +65,29 @@ class TaskListQuery(PageQuery):
 
 
 class TaskLinks(OutputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"self": "/api/v1/tasks/5"}]})
+
     self: str
 
 
 class TaskOut(OutputModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 5,
+                    "title": "Buy groceries",
+                    "description": "Milk, cheese",
+                    "done": False,
+                    "created_at": "2026-05-01T12:00:00.000000Z",
+                    "updated_at": "2026-05-01T12:00:00.000000Z",
+                    "uri": "http://127.0.0.1:5000/api/v1/tasks/5",
+                    "_links": {"self": "/api/v1/tasks/5"},
+                }
+            ]
+        },
+    )
 
     id: int
     title: str
@@ -76,6 +102,19 @@ class TaskOut(OutputModel):
 class LegacyTask(OutputModel):
     """A task as the 2013 tutorial shows it: a `uri` instead of an id."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "uri": "http://127.0.0.1:5000/todo/api/v1.0/tasks/5",
+                    "title": "Buy groceries",
+                    "description": "Milk, cheese",
+                    "done": False,
+                }
+            ]
+        }
+    )
+
     uri: str
     title: str
     description: str
@@ -83,12 +122,46 @@ class LegacyTask(OutputModel):
 
 
 class LegacyTaskList(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "tasks": [
+                        {
+                            "uri": "http://127.0.0.1:5000/todo/api/v1.0/tasks/5",
+                            "title": "Buy groceries",
+                            "description": "Milk, cheese",
+                            "done": False,
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     tasks: list[LegacyTask]
 
 
 class LegacyTaskOne(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "task": {
+                        "uri": "http://127.0.0.1:5000/todo/api/v1.0/tasks/5",
+                        "title": "Buy groceries",
+                        "description": "Milk, cheese",
+                        "done": False,
+                    }
+                }
+            ]
+        }
+    )
+
     task: LegacyTask
 
 
 class LegacyResult(OutputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"result": True}]})
+
     result: bool

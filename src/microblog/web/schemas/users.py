@@ -49,6 +49,19 @@ USER_SORTS = Literal[
 
 
 class UserCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "ada",
+                    "email": "ada@example.com",
+                    "password": "correct horse battery",
+                    "about_me": "Analyst.",
+                }
+            ]
+        }
+    )
+
     username: Username
     email: Email
     password: Password
@@ -58,6 +71,10 @@ class UserCreate(InputModel):
 class UserUpdate(InputModel):
     """Partial update: only the fields present change. ``role`` and ``is_active`` are
     accepted from admins only; for anyone else they are unknown fields."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"about_me": "Analyst and writer."}]}
+    )
 
     username: Username | None = Field(None, json_schema_extra=not_null)
     email: Email | None = Field(None, json_schema_extra=not_null)
@@ -83,6 +100,21 @@ class UserListQuery(PageQuery):
 
 
 class UserLinks(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "self": "/api/v1/users/7",
+                    "followers": "/api/v1/users/7/followers",
+                    "following": "/api/v1/users/7/following",
+                    "followed": "/api/v1/users/7/followed",
+                    "posts": "/api/v1/users/7/posts",
+                    "avatar": "https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128",
+                }
+            ]
+        }
+    )
+
     self: str
     followers: str
     following: str
@@ -96,7 +128,34 @@ def _omit_if_none(value: object) -> bool:
 
 
 class UserOut(OutputModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "username": "ada",
+                    "about_me": "Analyst.",
+                    "last_seen": "2026-05-01T12:00:00.000000Z",
+                    "created_at": "2026-05-01T12:00:00.000000Z",
+                    "post_count": 3,
+                    "follower_count": 2,
+                    "following_count": 1,
+                    "followed_count": 1,
+                    "email": "ada@example.com",
+                    "role": "user",
+                    "_links": {
+                        "self": "/api/v1/users/7",
+                        "followers": "/api/v1/users/7/followers",
+                        "following": "/api/v1/users/7/following",
+                        "followed": "/api/v1/users/7/followed",
+                        "posts": "/api/v1/users/7/posts",
+                        "avatar": "https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128",
+                    },
+                }
+            ]
+        },
+    )
 
     id: int
     username: str
@@ -127,5 +186,13 @@ UserCollection = Collection[UserOut]
 
 
 class TokenOut(OutputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"token": "mbt_3Jq9xZ0bVwz4Rk", "expires_at": "2026-05-01T12:00:00.000000Z"}
+            ]
+        }
+    )
+
     token: str = Field(description="Opaque bearer token; send as Authorization: Bearer.")
     expires_at: UTCDateTime
