@@ -114,6 +114,7 @@ class Findings:
         self.counts: Counter[str] = Counter()
         self.examples: dict[str, list[str]] = {}
         self.requests = 0
+        self.excused = 0  # valid requests refused by a rule no schema states
 
     def record(self, failure: Failure, case: schemathesis.Case, status: int) -> None:
         name = "/".join(type(failure).checks) or type(failure).__name__
@@ -127,7 +128,10 @@ class Findings:
 
     def lines(self) -> Iterator[str]:
         total = sum(self.counts.values())
-        yield f"{self.requests} requests; {total} check failures by check:"
+        yield (
+            f"{self.requests} requests; {self.excused} valid ones refused by a rule no schema "
+            f"states; {total} check failures by check:"
+        )
         for name, count in self.counts.most_common():
             yield f"  {name}: {count}"
             for example in self.examples[name]:
@@ -199,7 +203,9 @@ def validate(response: Any, case: schemathesis.Case, check: Any, server_errors: 
         failures.extend(group.exceptions)
     except Failure as failure:
         failures.append(failure)
-    failures = [f for f in failures if not refused_by_a_rule(f, response)]
+    kept = [f for f in failures if not refused_by_a_rule(f, response)]
+    FINDINGS.excused += len(failures) - len(kept)
+    failures = kept
     for failure in failures:
         FINDINGS.record(failure, case, response.status_code)
     if response.status_code >= 500:
