@@ -1,5 +1,5 @@
 # Two commands matter on a fresh clone: `make run` and `make test` (see README).
-# `make deps` installs the optional servers (PostgreSQL, Redis, nginx, Chromium, wrk) with
+# `make deps` installs the optional servers (PostgreSQL, Redis, nginx, PgBouncer, Chromium, wrk) with
 # apt-get; `make test` never installs a system package and never stops or starts a service.
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
