@@ -8,6 +8,10 @@ base64 of ``username:password`` as its token."""
 from __future__ import annotations
 
 import base64
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +39,8 @@ from microblog_client.models import (
 from tests.integration.live import flask_server
 
 PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +127,24 @@ def test_first_session_of_a_client_developer(base: str) -> None:
         after = me.sync_detailed(client=client)
         assert after.status_code == 401
         assert isinstance(after.parsed, ErrorOut), after.parsed
+
+
+def test_readme_example_runs_as_written(base: str) -> None:
+    """README.md's Python block, in its own interpreter, against this server."""
+    (block,) = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    script = block.replace('"http://127.0.0.1:5000"', repr(base))
+    assert script != block
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "clients" / "python")}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "['Hello from Python']", done.stdout
 
 
 def test_client_is_typed() -> None:
