@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE := copy
 
-.PHONY: install deps run test lint check-migrations mutants bench bench-pg bench-sqlite bench-ab faults faults-long
+.PHONY: install deps run test lint client check-migrations mutants bench bench-pg bench-sqlite bench-ab faults faults-long
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -29,6 +29,13 @@ lint: install
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 	$(UV) run lint-imports
+
+# docs/openapi.json from the app, then clients/python from it (README, "A Python client"); the
+# same document gives the same files, and tests/unit/test_client_is_current.py checks that.
+client: install
+	$(UV) run python scripts/openapi.py
+	$(UV) run openapi-python-client generate --path docs/openapi.json \
+		--config clients/python-client.yaml --meta uv --output-path clients/python --overwrite
 
 check-migrations: install
 	$(UV) run python scripts/check_migrations.py
