@@ -1,11 +1,11 @@
 # Two commands matter on a fresh clone: `make run` and `make test` (see README).
-# `make deps` installs the optional servers (PostgreSQL, Redis, nginx, Chromium, wrk) with
+# `make deps` installs the optional servers (PostgreSQL, Redis, nginx, PgBouncer, Chromium, wrk) with
 # apt-get; `make test` never installs a system package and never stops or starts a service.
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE := copy
 
-.PHONY: install deps run test lint openapi check-migrations mutants bench bench-pg bench-sqlite bench-ab faults faults-long
+.PHONY: install deps run test lint openapi client check-migrations mutants bench bench-pg bench-sqlite bench-ab faults faults-long
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -30,9 +30,16 @@ lint: install
 	$(UV) run mypy
 	$(UV) run lint-imports
 
-# docs/openapi.json: the served OpenAPI document, committed (a test checks they are equal).
+# docs/openapi.json: the served OpenAPI document, committed (tests check they are equal).
 openapi: install
-	$(UV) run python scripts/write_openapi.py
+	$(UV) run python scripts/openapi.py
+
+# docs/openapi.json from the app, then clients/python from it (README, "A Python client"); the
+# same document gives the same files, and tests/unit/test_client_is_current.py checks that.
+client: install
+	$(UV) run python scripts/openapi.py
+	$(UV) run openapi-python-client generate --path docs/openapi.json \
+		--config clients/python-client.yaml --meta uv --output-path clients/python --overwrite
 
 check-migrations: install
 	$(UV) run python scripts/check_migrations.py

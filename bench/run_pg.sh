@@ -81,6 +81,7 @@ bench users_id "/api/v1/users/$TYPICAL" -H "$AUTH"
 bench posts_page "/api/v1/posts?per_page=100"
 bench posts_keyset "/api/v1/posts?limit=100"
 bench posts_deep "$POSTS_DEEP"
+bench search "/api/v1/posts?q=cache&per_page=25"
 bench feed "/api/v1/feed?limit=100" -H "$AUTH"
 BENCH_METHOD=POST BENCH_BODY="$POST_BODY" bench post_create /api/v1/posts -H "$AUTH"
 stop_server
@@ -104,13 +105,14 @@ LOAD_END="$(load_average)"
 SEED_SUMMARY="$(grep -E '^seed_scale: done' "$RAW/seed.txt" | sed 's/^seed_scale: //')"
 status=0
 report pg --load "$LOAD_START -> $LOAD_END" \
-  --setting "database: PostgreSQL on loopback (bench/services.py: $PG_SETTINGS); Redis for the rate limits and token revocations (REDIS_URL)" \
+  --setting "database: PostgreSQL on loopback (bench/services.py: $PG_SETTINGS); Redis for the rate limits (REDIS_URL)" \
   --data "$SCALE_USERS users, $SCALE_FOLLOWS follows, $SCALE_POSTS posts (3 % drafts), seeded in ${SEED_SECONDS} s (bench/seed_scale.py: $SEED_SUMMARY); $SMALL_DB: same users and follows, $SMALL_POSTS posts" \
   --data "viewer $VIEWER follows $VIEWER_FOLLOWS accounts; /users/{id} is user $TYPICAL (~10 followers); keyset page $POSTS_DEPTH \`next\` links deep" \
   --run "users_id=\`GET /api/v1/users/{id}\` (Bearer);ratio>=0.35;p99<=25" \
   --run "posts_page=\`GET /api/v1/posts?per_page=100\`;ratio>=0.12;p99<=60" \
   --run "posts_keyset=\`GET /api/v1/posts?limit=100\` (keyset, first page);p99<=60" \
   --run "posts_deep=keyset page $POSTS_DEPTH deep;p99<=60" \
+  --run "search=\`GET /api/v1/posts?q=cache&per_page=25\` (full text, a word in most posts);p99<=100" \
   --run "feed=\`GET /api/v1/feed?limit=100\`, viewer following $VIEWER_FOLLOWS;ratio>=0.10;p99<=60" \
   --run "post_create=\`POST /api/v1/posts\` (Bearer);ratio>=0.08" \
   --run "feed_10k=\`GET /api/v1/feed?limit=100\` on $SMALL_POSTS posts;p99<=60" \

@@ -4,6 +4,7 @@
 #   postgresql    the PostgreSQL leg of tests/api and tests/security, check-migrations
 #   redis-server  shared rate limits (tests/security, tests/integration)
 #   nginx-light   two instances behind nginx (tests/integration/test_multi_instance.py)
+#   pgbouncer     the app behind PgBouncer in transaction mode (tests/integration/test_pgbouncer.py)
 #   chromium      the docs UI in a headless browser (tests/browser)
 #   wrk           the HTTP benchmark (make bench)
 # It says what it will install before it does. The tests start their own throwaway servers
@@ -17,10 +18,11 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need+=(pgbouncer)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "deps: postgresql, redis-server, nginx, chromium and wrk are installed; nothing to do"
+  echo "deps: postgresql, redis-server, nginx, pgbouncer, chromium and wrk are installed; nothing to do"
   exit 0
 fi
 

@@ -230,6 +230,10 @@ class Settings(BaseSettings):
     DB_STATEMENT_TIMEOUT_MS: int = Field(10_000, ge=0, le=MAX_STATEMENT_TIMEOUT_MS)
     # 0 would make libpq wait forever, holding the worker.
     DB_CONNECT_TIMEOUT: int = Field(3, ge=1, le=3600)
+    # PostgreSQL: psycopg prepares a statement on the server after its fifth run on a
+    # connection. Off behind PgBouncer in transaction mode, where the next transaction may
+    # run on another server connection (docs/operations.md, "Behind PgBouncer").
+    DB_PREPARED_STATEMENTS: bool = True
     # Retry-After (seconds) on a 503 for a dependency that is down or saturated.
     SERVICE_RETRY_AFTER: int = Field(1, ge=0, le=3600)
     REDIS_URL: RedisUrl | None = None
@@ -414,7 +418,8 @@ def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
     """SQLAlchemy engine options for ``SQLALCHEMY_DATABASE_URI`` from the DB_* settings.
 
     In-memory SQLite (the tests) keeps Flask-SQLAlchemy's single shared connection; a
-    SQLite file gets the pool limits; PostgreSQL also a connect and a statement timeout."""
+    SQLite file gets the pool limits; PostgreSQL also a connect and a statement timeout,
+    and no server-side prepared statements when ``DB_PREPARED_STATEMENTS`` is off."""
     url: str = settings["SQLALCHEMY_DATABASE_URI"]
     options: dict[str, Any] = {"pool_pre_ping": settings["DB_POOL_PRE_PING"]}
     if url in ("sqlite://", "sqlite:///:memory:"):
@@ -428,6 +433,9 @@ def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
         connect_args: dict[str, Any] = {"connect_timeout": settings["DB_CONNECT_TIMEOUT"]}
         if settings["DB_STATEMENT_TIMEOUT_MS"] > 0:
             connect_args["options"] = f"-c statement_timeout={settings['DB_STATEMENT_TIMEOUT_MS']}"
+        if not settings["DB_PREPARED_STATEMENTS"]:
+            # psycopg's own switch: None never prepares, not even in executemany().
+            connect_args["prepare_threshold"] = None
         options["connect_args"] = connect_args
     return options
 

@@ -171,6 +171,7 @@ def test_engine_options_come_from_the_db_settings() -> None:
         "DB_POOL_PRE_PING": True,
         "DB_STATEMENT_TIMEOUT_MS": 1500,
         "DB_CONNECT_TIMEOUT": 4,
+        "DB_PREPARED_STATEMENTS": True,
     }
     assert engine_options(settings) == {
         "pool_pre_ping": True,
@@ -183,6 +184,23 @@ def test_engine_options_come_from_the_db_settings() -> None:
     assert memory == {"pool_pre_ping": True}
     no_timeout = engine_options({**settings, "DB_STATEMENT_TIMEOUT_MS": 0})
     assert no_timeout["connect_args"] == {"connect_timeout": 4}
+    # Behind a transaction-mode PgBouncer: psycopg never prepares (None, not 0: 0 is
+    # "prepare at once"); SQLite has no such option.
+    unprepared = {**settings, "DB_PREPARED_STATEMENTS": False}
+    assert engine_options(unprepared)["connect_args"]["prepare_threshold"] is None
+    sqlite_file = engine_options({**unprepared, "SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"})
+    assert "connect_args" not in sqlite_file
+
+
+def test_prepared_statements_off_reach_the_psycopg_connection(postgres_url: str) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url, "DB_PREPARED_STATEMENTS": False})
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            assert raw.driver_connection.prepare_threshold is None
+        finally:
+            raw.close()
+        db.engine.dispose()
 
 
 def test_a_statement_past_statement_timeout_is_503(postgres_url: str) -> None:

@@ -48,7 +48,7 @@ def api_routes(app: Flask) -> set[tuple[str, str]]:
         (openapi_path(rule.rule), method.lower())
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/") and rule.rule != DOC_URL
-        if not rule.rule.startswith("/api/v1/docs")
+        if not rule.rule.startswith(("/api/v1/docs", "/api/v1/redoc"))
         for method in rule.methods or ()
         if method.lower() in METHODS
     }

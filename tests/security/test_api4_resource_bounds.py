@@ -33,6 +33,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 UNDOCUMENTED = {
     "/static/",
     "/api/v1/docs",
+    "/api/v1/redoc",
     "/api/v1/openapi.json",
     "/healthz",
     "/readyz",

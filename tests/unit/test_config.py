@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from microblog import create_app
-from microblog.config import Settings, load_config, normalise_database_url
+from microblog.config import Settings, engine_options, load_config, normalise_database_url
 
 
 def test_production_refuses_to_start_without_secret(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,6 +112,7 @@ WRONG_TYPE = [
     ("DB_POOL_TIMEOUT", "soon", "must be a valid number"),
     ("DB_POOL_TIMEOUT", "nan", "must be a finite number"),
     ("DB_POOL_PRE_PING", "maybe", "must be true or false"),
+    ("DB_PREPARED_STATEMENTS", "sometimes", "must be true or false"),
     ("RATELIMIT_ENABLED", "2", "must be true or false"),
     ("VALIDATE_RESPONSES", "enabled", "must be true or false"),
 ]
@@ -266,6 +267,23 @@ def test_switches(environment: Callable[..., dict[str, Any]], value: str, expect
     assert environment("development", ETAGS_ENABLED=value)["ETAGS_ENABLED"] is expected
 
 
+def test_prepared_statements_off_reaches_psycopg_on_postgresql_only(
+    environment: Callable[..., dict[str, Any]],
+) -> None:
+    postgres = {"SECRET_KEY": GOOD_SECRET, "DATABASE_URL": "postgresql://u@h/db"}
+    # On (the default): psycopg's own threshold. (Variables set stay set: this one first.)
+    assert (
+        "prepare_threshold"
+        not in engine_options(environment("production", **postgres))["connect_args"]
+    )
+    off = environment("production", DB_PREPARED_STATEMENTS="false", **postgres)
+    assert engine_options(off)["connect_args"]["prepare_threshold"] is None
+    # SQLite has no such option.
+    sqlite = environment("development", DATABASE_URL="sqlite:///x.db")
+    assert sqlite["DB_PREPARED_STATEMENTS"] is False
+    assert "connect_args" not in engine_options(sqlite)
+
+
 # -- per-environment defaults ------------------------------------------------------------------
 
 #: What each environment gives when no variable is set (production's secret aside).
@@ -312,6 +330,7 @@ COMMON_VALUES: dict[str, Any] = {
     "DB_POOL_PRE_PING": True,
     "DB_STATEMENT_TIMEOUT_MS": 10_000,
     "DB_CONNECT_TIMEOUT": 3,
+    "DB_PREPARED_STATEMENTS": True,
     "SERVICE_RETRY_AFTER": 1,
     "REDIS_URL": None,
     "CORS_ORIGINS": "",

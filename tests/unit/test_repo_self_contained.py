@@ -146,6 +146,31 @@ def test_relative_links_resolve(document: str) -> None:
         assert (path.parent / target).resolve().exists(), f"{document}: {target}"
 
 
+DOC_SECTION = re.compile(r"docs/([a-z_]+\.md)#([A-Za-z0-9_-]+)")
+
+
+def anchors_of(document: Path) -> set[str]:
+    """GitHub's anchors for a document's headings, and its explicit ``<a id>``s."""
+    text = document.read_text()
+    headings = re.findall(r"^#+ (.*)$", text, re.MULTILINE)
+    slugs = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+    return slugs | set(re.findall(r'<a id="([^"]+)"', text))
+
+
+def test_every_docs_section_cited_exists() -> None:
+    """Code comments cite docs/ sections (``docs/reference.md#errors``): each must exist."""
+    anchors = {doc.name: anchors_of(doc) for doc in (ROOT / "docs").glob("*.md")}
+    missing = []
+    for path in repository_files():
+        text = text_of(path)
+        if text is None or path.suffix not in {".py", ".md", ".toml", ".sh"}:
+            continue
+        for name, anchor in DOC_SECTION.findall(text):
+            if anchor not in anchors.get(name, set()):
+                missing.append(f"{path}: docs/{name}#{anchor}")
+    assert not missing, missing
+
+
 def test_license_and_changelog() -> None:
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
     assert "the Microblog API authors" in (ROOT / "LICENSE").read_text()

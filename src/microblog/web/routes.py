@@ -94,7 +94,7 @@ class Routes:
 
     def put_patch(self, rule: str, **options: Any) -> Callable[[F], F]:
         """``PUT`` and ``PATCH`` alike: both are partial updates here
-        (docs/reference.md#updates)."""
+        (docs/reference.md#resources)."""
         return self.route(("put", "patch"), rule, **options)
 
     def route(

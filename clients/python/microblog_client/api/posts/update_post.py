@@ -1,0 +1,279 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_out import ErrorOut
+from ...models.post_out import PostOut
+from ...models.post_update import PostUpdate
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    post_id: int,
+    *,
+    body: PostUpdate,
+    x_request_id: str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
+
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/api/v1/posts/{post_id}".format(
+            post_id=quote(str(post_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorOut | PostOut | None:
+    if response.status_code == 200:
+        response_200 = PostOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorOut.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorOut.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorOut.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 406:
+        response_406 = ErrorOut.from_dict(response.json())
+
+        return response_406
+
+    if response.status_code == 412:
+        response_412 = ErrorOut.from_dict(response.json())
+
+        return response_412
+
+    if response.status_code == 413:
+        response_413 = ErrorOut.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorOut.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 429:
+        response_429 = ErrorOut.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorOut.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorOut.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorOut | PostOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    post_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: PostUpdate,
+    x_request_id: str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+) -> Response[ErrorOut | PostOut]:
+    """Edit a post (author; partial)
+
+     Partial update (PUT and PATCH alike) by the post's author.
+
+    Args:
+        post_id (int): Post id.
+        x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
+            bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
+            3f2b9c1e-checkout.
+        if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
+            since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
+        body (PostUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | PostOut]
+    """
+
+    kwargs = _get_kwargs(
+        post_id=post_id,
+        body=body,
+        x_request_id=x_request_id,
+        if_match=if_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    post_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: PostUpdate,
+    x_request_id: str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+) -> ErrorOut | PostOut | None:
+    """Edit a post (author; partial)
+
+     Partial update (PUT and PATCH alike) by the post's author.
+
+    Args:
+        post_id (int): Post id.
+        x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
+            bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
+            3f2b9c1e-checkout.
+        if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
+            since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
+        body (PostUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | PostOut
+    """
+
+    return sync_detailed(
+        post_id=post_id,
+        client=client,
+        body=body,
+        x_request_id=x_request_id,
+        if_match=if_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    post_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: PostUpdate,
+    x_request_id: str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+) -> Response[ErrorOut | PostOut]:
+    """Edit a post (author; partial)
+
+     Partial update (PUT and PATCH alike) by the post's author.
+
+    Args:
+        post_id (int): Post id.
+        x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
+            bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
+            3f2b9c1e-checkout.
+        if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
+            since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
+        body (PostUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | PostOut]
+    """
+
+    kwargs = _get_kwargs(
+        post_id=post_id,
+        body=body,
+        x_request_id=x_request_id,
+        if_match=if_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    post_id: int,
+    *,
+    client: AuthenticatedClient,
+    body: PostUpdate,
+    x_request_id: str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
+) -> ErrorOut | PostOut | None:
+    """Edit a post (author; partial)
+
+     Partial update (PUT and PATCH alike) by the post's author.
+
+    Args:
+        post_id (int): Post id.
+        x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
+            bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
+            3f2b9c1e-checkout.
+        if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
+            since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
+        body (PostUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | PostOut
+    """
+
+    return (
+        await asyncio_detailed(
+            post_id=post_id,
+            client=client,
+            body=body,
+            x_request_id=x_request_id,
+            if_match=if_match,
+        )
+    ).parsed

@@ -1,0 +1,200 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_out import ErrorOut
+from ...models.token_out import TokenOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    x_request_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_request_id, Unset):
+        headers["X-Request-ID"] = x_request_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/tokens",
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorOut | TokenOut | None:
+    if response.status_code == 200:
+        response_200 = TokenOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorOut.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorOut.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 406:
+        response_406 = ErrorOut.from_dict(response.json())
+
+        return response_406
+
+    if response.status_code == 429:
+        response_429 = ErrorOut.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorOut.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorOut.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorOut | TokenOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    x_request_id: str | Unset = UNSET,
+) -> Response[ErrorOut | TokenOut]:
+    """Get a token with HTTP Basic (username or email)
+
+     Exchanges HTTP Basic credentials (username or email, and password) for an opaque bearer token.
+
+    Args:
+        x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
+            bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
+            3f2b9c1e-checkout.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | TokenOut]
+    """
+
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    x_request_id: str | Unset = UNSET,
+) -> ErrorOut | TokenOut | None:
+    """Get a token with HTTP Basic (username or email)
+
+     Exchanges HTTP Basic credentials (username or email, and password) for an opaque bearer token.
+
+    Args:
+        x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
+            bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
+            3f2b9c1e-checkout.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | TokenOut
+    """
+
+    return sync_detailed(
+        client=client,
+        x_request_id=x_request_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    x_request_id: str | Unset = UNSET,
+) -> Response[ErrorOut | TokenOut]:
+    """Get a token with HTTP Basic (username or email)
+
+     Exchanges HTTP Basic credentials (username or email, and password) for an opaque bearer token.
+
+    Args:
+        x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
+            bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
+            3f2b9c1e-checkout.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | TokenOut]
+    """
+
+    kwargs = _get_kwargs(
+        x_request_id=x_request_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    x_request_id: str | Unset = UNSET,
+) -> ErrorOut | TokenOut | None:
+    """Get a token with HTTP Basic (username or email)
+
+     Exchanges HTTP Basic credentials (username or email, and password) for an opaque bearer token.
+
+    Args:
+        x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
+            bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
+            3f2b9c1e-checkout.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | TokenOut
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            x_request_id=x_request_id,
+        )
+    ).parsed

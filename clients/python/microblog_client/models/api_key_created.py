@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+T = TypeVar("T", bound="ApiKeyCreated")
+
+
+@_attrs_define
+class ApiKeyCreated:
+    """
+    Attributes:
+        created_at (str):
+        id (int):
+        key (str): The secret key. Shown this once: store it now.
+        name (str):
+        prefix (str):
+    """
+
+    created_at: str
+    id: int
+    key: str
+    name: str
+    prefix: str
+
+    def to_dict(self) -> dict[str, Any]:
+        created_at = self.created_at
+
+        id = self.id
+
+        key = self.key
+
+        name = self.name
+
+        prefix = self.prefix
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "created_at": created_at,
+                "id": id,
+                "key": key,
+                "name": name,
+                "prefix": prefix,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        created_at = d.pop("created_at")
+
+        id = d.pop("id")
+
+        key = d.pop("key")
+
+        name = d.pop("name")
+
+        prefix = d.pop("prefix")
+
+        api_key_created = cls(
+            created_at=created_at,
+            id=id,
+            key=key,
+            name=name,
+            prefix=prefix,
+        )
+
+        return api_key_created

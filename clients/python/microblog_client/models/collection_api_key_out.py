@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.api_key_out import ApiKeyOut
+    from ..models.page_links import PageLinks
+    from ..models.page_meta import PageMeta
+
+
+T = TypeVar("T", bound="CollectionApiKeyOut")
+
+
+@_attrs_define
+class CollectionApiKeyOut:
+    """
+    Attributes:
+        field_links (PageLinks):
+        field_meta (PageMeta):
+        items (list[ApiKeyOut]):
+    """
+
+    field_links: PageLinks
+    field_meta: PageMeta
+    items: list[ApiKeyOut]
+
+    def to_dict(self) -> dict[str, Any]:
+        field_links = self.field_links.to_dict()
+
+        field_meta = self.field_meta.to_dict()
+
+        items = []
+        for items_item_data in self.items:
+            items_item = items_item_data.to_dict()
+            items.append(items_item)
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "_links": field_links,
+                "_meta": field_meta,
+                "items": items,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.api_key_out import ApiKeyOut  # noqa: PLC0415
+        from ..models.page_links import PageLinks  # noqa: PLC0415
+        from ..models.page_meta import PageMeta  # noqa: PLC0415
+
+        d = dict(src_dict)
+        field_links = PageLinks.from_dict(d.pop("_links"))
+
+        field_meta = PageMeta.from_dict(d.pop("_meta"))
+
+        items = []
+        _items = d.pop("items")
+        for items_item_data in _items:
+            items_item = ApiKeyOut.from_dict(items_item_data)
+
+            items.append(items_item)
+
+        collection_api_key_out = cls(
+            field_links=field_links,
+            field_meta=field_meta,
+            items=items,
+        )
+
+        return collection_api_key_out

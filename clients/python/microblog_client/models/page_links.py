@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+T = TypeVar("T", bound="PageLinks")
+
+
+@_attrs_define
+class PageLinks:
+    """
+    Attributes:
+        first (str):
+        last (str):
+        next_ (None | str):
+        prev (None | str):
+        self_ (str):
+    """
+
+    first: str
+    last: str
+    next_: None | str
+    prev: None | str
+    self_: str
+
+    def to_dict(self) -> dict[str, Any]:
+        first = self.first
+
+        last = self.last
+
+        next_: None | str
+        next_ = self.next_
+
+        prev: None | str
+        prev = self.prev
+
+        self_ = self.self_
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "first": first,
+                "last": last,
+                "next": next_,
+                "prev": prev,
+                "self": self_,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        first = d.pop("first")
+
+        last = d.pop("last")
+
+        def _parse_next_(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        next_ = _parse_next_(d.pop("next"))
+
+        def _parse_prev(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        prev = _parse_prev(d.pop("prev"))
+
+        self_ = d.pop("self")
+
+        page_links = cls(
+            first=first,
+            last=last,
+            next_=next_,
+            prev=prev,
+            self_=self_,
+        )
+
+        return page_links

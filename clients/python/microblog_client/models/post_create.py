@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="PostCreate")
+
+
+@_attrs_define
+class PostCreate:
+    """
+    Attributes:
+        body (str):
+        published (bool | Unset):  Default: True.
+        title (None | str | Unset):
+    """
+
+    body: str
+    published: bool | Unset = True
+    title: None | str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        body = self.body
+
+        published = self.published
+
+        title: None | str | Unset
+        if isinstance(self.title, Unset):
+            title = UNSET
+        else:
+            title = self.title
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "body": body,
+            }
+        )
+        if published is not UNSET:
+            field_dict["published"] = published
+        if title is not UNSET:
+            field_dict["title"] = title
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        body = d.pop("body")
+
+        published = d.pop("published", UNSET)
+
+        def _parse_title(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        title = _parse_title(d.pop("title", UNSET))
+
+        post_create = cls(
+            body=body,
+            published=published,
+            title=title,
+        )
+
+        return post_create

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+T = TypeVar("T", bound="PostLinks")
+
+
+@_attrs_define
+class PostLinks:
+    """
+    Attributes:
+        author (str):
+        self_ (str):
+    """
+
+    author: str
+    self_: str
+
+    def to_dict(self) -> dict[str, Any]:
+        author = self.author
+
+        self_ = self.self_
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "author": author,
+                "self": self_,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        author = d.pop("author")
+
+        self_ = d.pop("self")
+
+        post_links = cls(
+            author=author,
+            self_=self_,
+        )
+
+        return post_links

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+T = TypeVar("T", bound="TokenOut")
+
+
+@_attrs_define
+class TokenOut:
+    """
+    Attributes:
+        expires_at (str):
+        token (str): Opaque bearer token; send as Authorization: Bearer.
+    """
+
+    expires_at: str
+    token: str
+
+    def to_dict(self) -> dict[str, Any]:
+        expires_at = self.expires_at
+
+        token = self.token
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "expires_at": expires_at,
+                "token": token,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        expires_at = d.pop("expires_at")
+
+        token = d.pop("token")
+
+        token_out = cls(
+            expires_at=expires_at,
+            token=token,
+        )
+
+        return token_out

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="UserCreate")
+
+
+@_attrs_define
+class UserCreate:
+    """
+    Attributes:
+        email (str):
+        password (str):
+        username (str):
+        about_me (str | Unset):  Default: ''.
+    """
+
+    email: str
+    password: str
+    username: str
+    about_me: str | Unset = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        email = self.email
+
+        password = self.password
+
+        username = self.username
+
+        about_me = self.about_me
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "email": email,
+                "password": password,
+                "username": username,
+            }
+        )
+        if about_me is not UNSET:
+            field_dict["about_me"] = about_me
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        email = d.pop("email")
+
+        password = d.pop("password")
+
+        username = d.pop("username")
+
+        about_me = d.pop("about_me", UNSET)
+
+        user_create = cls(
+            email=email,
+            password=password,
+            username=username,
+            about_me=about_me,
+        )
+
+        return user_create
