@@ -279,7 +279,7 @@ class IdempotentCreateHeaders(HeaderModel):
         None,
         alias="Idempotency-Key",
         description="Any 1-255 visible ASCII characters: a retry with the same key and body "
-        "replays the first response (docs/reference.md#idempotency-keys).",
+        "replays the first response (docs/reference.md#idempotency).",
         json_schema_extra=header(
             "7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90",
             pattern="^[!-~]{1,255}$",

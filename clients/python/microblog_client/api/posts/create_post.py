@@ -124,7 +124,7 @@ def sync_detailed(
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
-            key and body replays the first response (docs/reference.md#idempotency-keys). Example:
+            key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
         body (PostCreate):
 
@@ -165,7 +165,7 @@ def sync(
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
-            key and body replays the first response (docs/reference.md#idempotency-keys). Example:
+            key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
         body (PostCreate):
 
@@ -201,7 +201,7 @@ async def asyncio_detailed(
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
-            key and body replays the first response (docs/reference.md#idempotency-keys). Example:
+            key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
         body (PostCreate):
 
@@ -240,7 +240,7 @@ async def asyncio(
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
-            key and body replays the first response (docs/reference.md#idempotency-keys). Example:
+            key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
         body (PostCreate):
 
