@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from microblog import create_app
 from microblog.data.db import db
-from tests.conftest import Api
+from tests.conftest import Api, dispose
 
 APP_ORIGIN = "https://app.example.com"
 ADMIN_ORIGIN = "https://admin.example.com"
@@ -39,9 +39,12 @@ def build(**settings: object) -> Iterator[Flask]:
             **settings,
         }
     )
-    with app.app_context():
-        db.create_all()
-        yield app
+    try:
+        with app.app_context():
+            db.create_all()
+            yield app
+    finally:
+        dispose(app)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from werkzeug.test import TestResponse
 from microblog import create_app
 from microblog.config import engine_options
 from microblog.data.db import db
-from tests.conftest import Api
+from tests.conftest import Api, BuildApp
 
 
 def assert_unavailable(response: TestResponse) -> None:
@@ -60,7 +61,8 @@ def locked(tmp_path: Path) -> None:
 
 
 def no_such_table(tmp_path: Path) -> None:
-    sqlite3.connect(":memory:").execute("SELECT * FROM nowhere")
+    with closing(sqlite3.connect(":memory:")) as conn:
+        conn.execute("SELECT * FROM nowhere")
 
 
 CASES: list[tuple[str, Callable[[Path], Exception], int]] = [
@@ -132,11 +134,13 @@ def test_a_request_that_finds_no_free_connection_is_503(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_a_write_that_finds_the_sqlite_file_locked_is_503(tmp_path: Path) -> None:
+def test_a_write_that_finds_the_sqlite_file_locked_is_503(
+    tmp_path: Path, build_app: BuildApp
+) -> None:
     """Another process holds the SQLite file's write lock longer than the busy timeout
     (here 50 ms, so the test does not wait pysqlite's default 5 s)."""
     path = tmp_path / "locked.db"
-    app = create_app(
+    app = build_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 0.05}},
@@ -158,8 +162,6 @@ def test_a_write_that_finds_the_sqlite_file_locked_is_503(tmp_path: Path) -> Non
         retry = client.post("/api/v1/tasks", json={"title": "blocked"}, headers=headers)
         assert retry.status_code == 201, retry.get_json()
         assert "Idempotent-Replayed" not in retry.headers
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_engine_options_come_from_the_db_settings() -> None:

@@ -14,10 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from microblog import create_app
 from microblog.data.db import db
 from microblog.telemetry.logs import JsonFormatter, TextFormatter
-from tests.conftest import Api, basic, bearer
+from tests.conftest import Api, BuildApp, basic, bearer
 from tests.integration.live import free_port
 
 ACCESS_FIELDS = {
@@ -67,12 +66,20 @@ def capture(app: Flask) -> Iterator[Lines]:
         logger.removeHandler(handler)
 
 
-def json_app(database_url: str = "sqlite://", **settings: Any) -> Flask:
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "LOG_FORMAT": "json", **settings})
+@pytest.fixture
+def json_app(build_app: BuildApp) -> BuildApp:
+    """``json_app(database_url="sqlite://", **settings)``: an app that logs JSON lines."""
+
+    def build(database_url: str = "sqlite://", **settings: Any) -> Flask:
+        return build_app(
+            {"SQLALCHEMY_DATABASE_URI": database_url, "LOG_FORMAT": "json", **settings}
+        )
+
+    return build
 
 
 @pytest.fixture
-def logged() -> Iterator[tuple[FlaskClient, Lines]]:
+def logged(json_app: BuildApp) -> Iterator[tuple[FlaskClient, Lines]]:
     app = json_app()
     with app.app_context():
         db.create_all()
@@ -81,11 +88,13 @@ def logged() -> Iterator[tuple[FlaskClient, Lines]]:
 
 
 class TestAccessLog:
-    def test_json_formatter_is_used_when_asked(self) -> None:
+    def test_json_formatter_is_used_when_asked(
+        self, json_app: BuildApp, build_app: BuildApp
+    ) -> None:
         json_app()
         (handler,) = logging.getLogger("microblog").handlers
         assert isinstance(handler.formatter, JsonFormatter)
-        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FORMAT": "text"})
+        build_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FORMAT": "text"})
         (handler,) = logging.getLogger("microblog").handlers
         assert isinstance(handler.formatter, TextFormatter)
 
@@ -170,8 +179,8 @@ class TestAccessLog:
         # Nor the Basic credentials in their encoded form.
         assert basic("alice", password)["Authorization"].split()[1] not in text
 
-    def test_text_format_is_key_value_and_as_discreet(self) -> None:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FORMAT": "text"})
+    def test_text_format_is_key_value_and_as_discreet(self, build_app: BuildApp) -> None:
+        app = build_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FORMAT": "text"})
         with app.app_context():
             db.create_all()
             with capture(app) as lines:
@@ -249,14 +258,14 @@ class TestReadiness:
         assert response.status_code == 200
         assert response.get_json() == {"status": "ok", "checks": {"database": "ok"}}
 
-    def test_ready_with_redis(self, redis_url: str) -> None:
+    def test_ready_with_redis(self, redis_url: str, json_app: BuildApp) -> None:
         app = json_app(REDIS_URL=redis_url)
         with app.app_context():
             response = app.test_client().get("/readyz")
             assert response.status_code == 200
             assert response.get_json()["checks"] == {"database": "ok", "redis": "ok"}
 
-    def test_redis_down_is_503_naming_redis(self) -> None:
+    def test_redis_down_is_503_naming_redis(self, json_app: BuildApp) -> None:
         app = json_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
         with app.app_context():
             client = app.test_client()
@@ -269,7 +278,9 @@ class TestReadiness:
             assert "request_id" in body
             assert client.get("/healthz").status_code == 200  # alive, just not ready
 
-    def test_database_down_is_503_naming_the_database_without_leaking_the_url(self) -> None:
+    def test_database_down_is_503_naming_the_database_without_leaking_the_url(
+        self, json_app: BuildApp
+    ) -> None:
         url = f"postgresql+psycopg://microblog:hunter2-secret@127.0.0.1:{free_port()}/microblog"
         app = json_app(url)
         with app.app_context():
@@ -285,7 +296,7 @@ class TestReadiness:
             assert client.get("/healthz").status_code == 200
             db.engine.dispose()
 
-    def test_both_down_names_both(self) -> None:
+    def test_both_down_names_both(self, json_app: BuildApp) -> None:
         app = json_app(
             "sqlite:////nonexistent-dir/for/sure/microblog.db",
             REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",

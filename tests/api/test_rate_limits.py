@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from microblog import create_app
 from microblog.data.db import db
-from tests.conftest import Api, basic
+from tests.conftest import Api, basic, dispose
 from tests.integration.live import free_port
 
 MakeApp = Callable[..., Flask]
@@ -41,6 +41,7 @@ def make_app() -> Iterator[MakeApp]:
                     **settings,
                 }
             )
+            stack.callback(dispose, app)  # after its context has ended
             stack.enter_context(app.app_context())
             db.create_all()
             return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from typing import Any
 
 from sqlalchemy import MetaData, Table, create_engine, inspect, select, text
@@ -177,7 +178,10 @@ def test_sqlite_backup_restores_by_copying_it_into_place() -> None:
                 ["sqlite3", str(live), f".backup '{backup}'"], capture_output=True, check=False
             ) if shutil.which("sqlite3") else None  # fmt: skip
             if done is None:  # no command-line shell: the same API from Python
-                with sqlite3.connect(live) as source, sqlite3.connect(backup) as target:
+                with (
+                    closing(sqlite3.connect(live)) as source,
+                    closing(sqlite3.connect(backup)) as target,
+                ):
                     source.backup(target)
             else:
                 assert done.returncode == 0, done.stderr

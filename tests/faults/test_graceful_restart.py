@@ -100,8 +100,9 @@ def test_sigterm_finishes_every_accepted_request() -> None:
         finally:
             server.stop()
         import sqlite3
+        from contextlib import closing
 
-        with sqlite3.connect(where / "term.db") as conn:
+        with closing(sqlite3.connect(where / "term.db")) as conn:
             rows = conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
     outcomes = {str(a) for a in answers}
     harness.record(

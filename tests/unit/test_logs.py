@@ -8,15 +8,15 @@ import logging
 import os
 import re
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from microblog import create_app
 from microblog.data.db import db
 from microblog.telemetry.logs import JsonFormatter, TextFormatter
-from tests.conftest import python_stderr
+from tests.conftest import BuildApp, python_stderr
 
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 ACCESS_KEYS = [
@@ -33,19 +33,28 @@ ACCESS_KEYS = [
 ]
 
 
-def app_logging(log_format: str) -> Flask:
-    """An app whose handler writes to the current (captured) stderr."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FORMAT": log_format})
-    with app.app_context():
-        db.create_all()
-    return app
+AppLogging = Callable[[str], Flask]
+
+
+@pytest.fixture
+def app_logging(build_app: BuildApp) -> AppLogging:
+    """``app_logging(log_format)``: an app whose handler writes to the current (captured)
+    stderr."""
+
+    def build(log_format: str) -> Flask:
+        app = build_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FORMAT": log_format})
+        with app.app_context():
+            db.create_all()
+        return app
+
+    return build
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-def test_the_app_installs_one_stream_handler_on_stderr() -> None:
+def test_the_app_installs_one_stream_handler_on_stderr(app_logging: AppLogging) -> None:
     for log_format, formatter in (("json", JsonFormatter), ("text", TextFormatter)):
         app_logging(log_format)
         (handler,) = logging.getLogger("microblog").handlers
@@ -55,7 +64,7 @@ def test_the_app_installs_one_stream_handler_on_stderr() -> None:
 
 class TestJson:
     def test_every_line_is_a_json_object_with_the_expected_keys(
-        self, capsys: pytest.CaptureFixture[str]
+        self, capsys: pytest.CaptureFixture[str], app_logging: AppLogging
     ) -> None:
         app = app_logging("json")
         capsys.readouterr()
@@ -91,7 +100,7 @@ class TestJson:
 
 class TestText:
     def test_cr_and_lf_are_escaped_in_every_part_of_a_line(
-        self, capsys: pytest.CaptureFixture[str]
+        self, capsys: pytest.CaptureFixture[str], app_logging: AppLogging
     ) -> None:
         app = app_logging("text")
         capsys.readouterr()
@@ -119,8 +128,7 @@ class TestText:
 FORKED = textwrap.dedent(
     """
     import logging, os
-    from microblog import create_app
-    from microblog.data.db import db
+        from microblog.data.db import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FORMAT": "json"})
     with app.app_context():
