@@ -5,6 +5,18 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 export UV_LINK_MODE := copy
 
+# PY=3.12 (or 3.11, 3.13): every target below on that Python, in a virtualenv of its own
+# (.venv-3.12) installed from uv.lock; the interpreter is python3.12 on PATH or pyenv's
+# (scripts/find-python.sh), never a download. Without PY: .venv, on the Python uv picks.
+PY ?=
+ifneq ($(PY),)
+export UV_PYTHON := $(shell bash scripts/find-python.sh $(PY))
+ifeq ($(UV_PYTHON),)
+$(error Python $(PY) not found: install it (e.g. pyenv install $(PY)) or put python$(PY) on PATH)
+endif
+export UV_PROJECT_ENVIRONMENT := .venv-$(PY)
+endif
+
 .PHONY: install deps run test lint openapi client check-migrations mutants bench bench-pg bench-sqlite bench-ab faults faults-long
 
 install:

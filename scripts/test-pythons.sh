@@ -1,19 +1,13 @@
 #!/usr/bin/env bash
-# Run the test suite on other supported Pythons (3.12 and 3.13 by default), each in a
-# virtualenv of its own built from uv.lock. The interpreters come from pyenv (or PATH);
-# uv downloads none. Extra arguments go to pytest.
+# Run the test suite on several Pythons (3.11, 3.12 and 3.13 by default; PYTHON_VERSIONS to
+# choose), each in the virtualenv `make test PY=<version>` uses (.venv-<version>, from
+# uv.lock). The interpreters come from PATH or pyenv (scripts/find-python.sh); uv downloads
+# none. Extra arguments go to pytest, e.g. `bash scripts/test-pythons.sh tests/unit -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-versions=${PYTHON_VERSIONS:-"3.12 3.13"}
+versions=${PYTHON_VERSIONS:-"3.11 3.12 3.13"}
 for version in $versions; do
-  interpreter=$(command -v "python$version" 2>/dev/null || true)
-  if [ -z "$interpreter" ] || ! "$interpreter" -V >/dev/null 2>&1; then
-    interpreter=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin/python"$version" 2>/dev/null | sort -V | tail -n 1)
-  fi
-  if [ -z "$interpreter" ]; then
-    echo "Python $version not found (pyenv or PATH)" >&2
-    exit 1
-  fi
+  interpreter=$(bash scripts/find-python.sh "$version")
   echo "== tests on $("$interpreter" -V) ($interpreter)"
   export UV_PROJECT_ENVIRONMENT=".venv-$version"
   uv sync --frozen --python "$interpreter" --quiet
