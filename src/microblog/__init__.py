@@ -28,7 +28,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
 
         load_dotenv()
 
-    app = http.ApiApp(
+    app = OpenAPI(
         __name__,
         info=Info(
             title="Microblog API",

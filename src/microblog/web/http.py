@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any, NoReturn
 
 import orjson
 from flask import Flask, Request, Response
 from flask.json.provider import JSONProvider
 from flask.sessions import SessionInterface, SessionMixin
-from flask_openapi3 import OpenAPI
 from pydantic import ValidationError
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -57,29 +55,6 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value: Any) -> str:
         return str(int(value))
-
-
-class ApiApp(OpenAPI):
-    """flask-openapi3's app, remembering which functions are synchronous.
-
-    Flask asks ``ensure_sync`` about every hook, view and callback on every request, and
-    answers with ``inspect.iscoroutinefunction``: ~1 µs a call, several calls a request.
-    Whether a function is a coroutine function never changes, so the answer is kept (for
-    the few dozen hooks, views and callbacks there are)."""
-
-    #: Flask's ``ensure_sync`` answers, per function; made on the first call.
-    sync_functions: dict[Callable[..., Any], Callable[..., Any]] | None = None
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        known = self.sync_functions
-        if known is None:
-            known = self.sync_functions = {}
-        sync = known.get(func)
-        if sync is None:
-            sync = super().ensure_sync(func)
-            if len(known) < 4096:  # a bound on what a library might pass in per call
-                known[func] = sync
-        return sync
 
 
 class ApiRequest(Request):
