@@ -128,7 +128,8 @@ class TestText:
 FORKED = textwrap.dedent(
     """
     import logging, os
-        from microblog.data.db import db
+    from microblog import create_app
+    from microblog.data.db import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_FORMAT": "json"})
     with app.app_context():
