@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from http import HTTPStatus
 from typing import Any, TypeVar, get_type_hints
 
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel
+from werkzeug.http import HTTP_STATUS_CODES
 
 from microblog.data.pages import KeysetPage, Page
 from microblog.web.api.responses import no_content, respond
@@ -249,7 +249,7 @@ def error_response(status: int) -> dict[str, Any]:
     else:
         headers.update(RATE_LIMIT)
     return {
-        "description": HTTPStatus(status).phrase,
+        "description": HTTP_STATUS_CODES[status],
         "content": ERROR_CONTENT,
         "headers": headers,
     }
@@ -295,7 +295,7 @@ def success_response(
     if links and method == "post":
         extra_doc["links"] = links
     if response is None:
-        documented: Any = {"description": HTTPStatus(code).phrase, **extra_doc}
+        documented: Any = {"description": HTTP_STATUS_CODES[code], **extra_doc}
     else:
         # A subclass with the same title: the same component, this operation's headers.
         title = response.model_json_schema().get("title", response.__name__)
