@@ -11,6 +11,9 @@ T = TypeVar("T", bound="ApiKeyCreate")
 @_attrs_define
 class ApiKeyCreate:
     """
+    Example:
+        {'name': 'backup script'}
+
     Attributes:
         name (str):
     """

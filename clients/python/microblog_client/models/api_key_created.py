@@ -11,6 +11,10 @@ T = TypeVar("T", bound="ApiKeyCreated")
 @_attrs_define
 class ApiKeyCreated:
     """
+    Example:
+        {'created_at': '2026-05-01T12:00:00.000000Z', 'id': 3, 'key': 'mbk_Xy12_s3cr3tValue', 'name': 'backup script',
+            'prefix': 'mbk_Xy12'}
+
     Attributes:
         created_at (str):
         id (int):

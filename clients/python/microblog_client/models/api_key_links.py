@@ -11,6 +11,9 @@ T = TypeVar("T", bound="ApiKeyLinks")
 @_attrs_define
 class ApiKeyLinks:
     """
+    Example:
+        {'self': '/api/v1/me/api-keys/3'}
+
     Attributes:
         self_ (str):
     """

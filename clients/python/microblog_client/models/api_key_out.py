@@ -15,8 +15,12 @@ T = TypeVar("T", bound="ApiKeyOut")
 @_attrs_define
 class ApiKeyOut:
     """
+    Example:
+        {'_links': {'self': '/api/v1/me/api-keys/3'}, 'created_at': '2026-05-01T12:00:00.000000Z', 'id': 3,
+            'last_used_at': None, 'name': 'backup script', 'prefix': 'mbk_Xy12'}
+
     Attributes:
-        field_links (ApiKeyLinks):
+        field_links (ApiKeyLinks):  Example: {'self': '/api/v1/me/api-keys/3'}.
         created_at (str):
         id (int):
         last_used_at (None | str):

@@ -11,6 +11,9 @@ T = TypeVar("T", bound="AuthorLinks")
 @_attrs_define
 class AuthorLinks:
     """
+    Example:
+        {'self': '/api/v1/users/7'}
+
     Attributes:
         self_ (str):
     """

@@ -15,8 +15,11 @@ T = TypeVar("T", bound="AuthorOut")
 @_attrs_define
 class AuthorOut:
     """
+    Example:
+        {'_links': {'self': '/api/v1/users/7'}, 'id': 7, 'username': 'ada'}
+
     Attributes:
-        field_links (AuthorLinks):
+        field_links (AuthorLinks):  Example: {'self': '/api/v1/users/7'}.
         id (int):
         username (str):
     """

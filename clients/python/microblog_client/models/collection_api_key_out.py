@@ -17,9 +17,18 @@ T = TypeVar("T", bound="CollectionApiKeyOut")
 @_attrs_define
 class CollectionApiKeyOut:
     """
+    Example:
+        {'_links': {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
+            '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}, '_meta': {'page':
+            1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}, 'items': [{'_links': {'self': '/api/v1/me/api-keys/3'},
+            'created_at': '2026-05-01T12:00:00.000000Z', 'id': 3, 'last_used_at': None, 'name': 'backup script', 'prefix':
+            'mbk_Xy12'}]}
+
     Attributes:
-        field_links (PageLinks):
-        field_meta (PageMeta):
+        field_links (PageLinks):  Example: {'first': '/api/v1/users?page=1&per_page=10', 'last':
+            '/api/v1/users?page=3&per_page=10', 'next': '/api/v1/users?page=2&per_page=10', 'prev': None, 'self':
+            '/api/v1/users?page=1&per_page=10'}.
+        field_meta (PageMeta):  Example: {'page': 1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}.
         items (list[ApiKeyOut]):
     """
 

@@ -17,9 +17,18 @@ T = TypeVar("T", bound="CollectionTaskOut")
 @_attrs_define
 class CollectionTaskOut:
     """
+    Example:
+        {'_links': {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
+            '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}, '_meta': {'page':
+            1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}, 'items': [{'_links': {'self': '/api/v1/tasks/5'},
+            'created_at': '2026-05-01T12:00:00.000000Z', 'description': 'Milk, cheese', 'done': False, 'id': 5, 'title':
+            'Buy groceries', 'updated_at': '2026-05-01T12:00:00.000000Z', 'uri': 'http://127.0.0.1:5000/api/v1/tasks/5'}]}
+
     Attributes:
-        field_links (PageLinks):
-        field_meta (PageMeta):
+        field_links (PageLinks):  Example: {'first': '/api/v1/users?page=1&per_page=10', 'last':
+            '/api/v1/users?page=3&per_page=10', 'next': '/api/v1/users?page=2&per_page=10', 'prev': None, 'self':
+            '/api/v1/users?page=1&per_page=10'}.
+        field_meta (PageMeta):  Example: {'page': 1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}.
         items (list[TaskOut]):
     """
 

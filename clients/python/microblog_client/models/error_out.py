@@ -18,6 +18,10 @@ T = TypeVar("T", bound="ErrorOut")
 @_attrs_define
 class ErrorOut:
     """
+    Example:
+        {'error': 'Bad Request', 'errors': {'email': ['value is not a valid email address']}, 'message': 'Validation
+            failed.', 'request_id': '3f2b9c1e-checkout'}
+
     Attributes:
         error (str): The HTTP reason phrase.
         message (str): What went wrong, for a human.

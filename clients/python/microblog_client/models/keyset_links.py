@@ -13,6 +13,9 @@ T = TypeVar("T", bound="KeysetLinks")
 @_attrs_define
 class KeysetLinks:
     """
+    Example:
+        {'next': '/api/v1/feed?cursor=WyIyMDI2In0.c2ln&limit=10', 'prev': None, 'self': '/api/v1/feed?limit=10'}
+
     Attributes:
         next_ (None | str):
         self_ (str):

@@ -11,6 +11,9 @@ T = TypeVar("T", bound="KeysetMeta")
 @_attrs_define
 class KeysetMeta:
     """
+    Example:
+        {'limit': 10, 'next_cursor': 'WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln'}
+
     Attributes:
         limit (int):
         next_cursor (None | str):

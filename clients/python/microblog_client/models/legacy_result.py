@@ -11,6 +11,9 @@ T = TypeVar("T", bound="LegacyResult")
 @_attrs_define
 class LegacyResult:
     """
+    Example:
+        {'result': True}
+
     Attributes:
         result (bool):
     """

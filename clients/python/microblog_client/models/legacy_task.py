@@ -12,6 +12,10 @@ T = TypeVar("T", bound="LegacyTask")
 class LegacyTask:
     """A task as the 2013 tutorial shows it: a `uri` instead of an id.
 
+    Example:
+        {'description': 'Milk, cheese', 'done': False, 'title': 'Buy groceries', 'uri':
+            'http://127.0.0.1:5000/todo/api/v1.0/tasks/5'}
+
     Attributes:
         description (str):
         done (bool):

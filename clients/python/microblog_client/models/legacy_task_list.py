@@ -15,6 +15,10 @@ T = TypeVar("T", bound="LegacyTaskList")
 @_attrs_define
 class LegacyTaskList:
     """
+    Example:
+        {'tasks': [{'description': 'Milk, cheese', 'done': False, 'title': 'Buy groceries', 'uri':
+            'http://127.0.0.1:5000/todo/api/v1.0/tasks/5'}]}
+
     Attributes:
         tasks (list[LegacyTask]):
     """

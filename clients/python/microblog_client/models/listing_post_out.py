@@ -19,6 +19,14 @@ T = TypeVar("T", bound="ListingPostOut")
 @_attrs_define
 class ListingPostOut:
     """
+    Example:
+        {'_links': {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
+            '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}, '_meta': {'page':
+            1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}, 'items': [{'_links': {'author': '/api/v1/users/7',
+            'self': '/api/v1/posts/42'}, 'author': {'_links': {'self': '/api/v1/users/7'}, 'id': 7, 'username': 'ada'},
+            'body': 'Lambda calculus, a short note.', 'created_at': '2026-05-01T12:00:00.000000Z', 'id': 42, 'published':
+            True, 'title': 'Notes', 'updated_at': '2026-05-01T12:00:00.000000Z'}]}
+
     Attributes:
         field_links (KeysetLinks | PageLinks):
         field_meta (KeysetMeta | PageMeta):

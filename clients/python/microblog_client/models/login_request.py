@@ -13,6 +13,9 @@ T = TypeVar("T", bound="LoginRequest")
 @_attrs_define
 class LoginRequest:
     """
+    Example:
+        {'password': 'correct horse battery', 'username': 'ada'}
+
     Attributes:
         email (None | str | Unset):
         password (None | str | Unset):

@@ -13,6 +13,9 @@ T = TypeVar("T", bound="LogoutRequest")
 @_attrs_define
 class LogoutRequest:
     """
+    Example:
+        {'refresh_token': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}
+
     Attributes:
         refresh_token (None | str | Unset):
     """

@@ -11,6 +11,10 @@ T = TypeVar("T", bound="PageLinks")
 @_attrs_define
 class PageLinks:
     """
+    Example:
+        {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
+            '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}
+
     Attributes:
         first (str):
         last (str):

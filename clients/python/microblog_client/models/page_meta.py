@@ -11,6 +11,9 @@ T = TypeVar("T", bound="PageMeta")
 @_attrs_define
 class PageMeta:
     """
+    Example:
+        {'page': 1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}
+
     Attributes:
         page (int):
         per_page (int):

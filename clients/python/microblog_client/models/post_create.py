@@ -13,6 +13,9 @@ T = TypeVar("T", bound="PostCreate")
 @_attrs_define
 class PostCreate:
     """
+    Example:
+        {'body': 'Lambda calculus, a short note.', 'published': True, 'title': 'Notes'}
+
     Attributes:
         body (str):
         published (bool | Unset):  Default: True.

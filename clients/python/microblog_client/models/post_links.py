@@ -11,6 +11,9 @@ T = TypeVar("T", bound="PostLinks")
 @_attrs_define
 class PostLinks:
     """
+    Example:
+        {'author': '/api/v1/users/7', 'self': '/api/v1/posts/42'}
+
     Attributes:
         author (str):
         self_ (str):

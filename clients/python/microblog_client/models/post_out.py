@@ -16,9 +16,15 @@ T = TypeVar("T", bound="PostOut")
 @_attrs_define
 class PostOut:
     """
+    Example:
+        {'_links': {'author': '/api/v1/users/7', 'self': '/api/v1/posts/42'}, 'author': {'_links': {'self':
+            '/api/v1/users/7'}, 'id': 7, 'username': 'ada'}, 'body': 'Lambda calculus, a short note.', 'created_at':
+            '2026-05-01T12:00:00.000000Z', 'id': 42, 'published': True, 'title': 'Notes', 'updated_at':
+            '2026-05-01T12:00:00.000000Z'}
+
     Attributes:
-        field_links (PostLinks):
-        author (AuthorOut):
+        field_links (PostLinks):  Example: {'author': '/api/v1/users/7', 'self': '/api/v1/posts/42'}.
+        author (AuthorOut):  Example: {'_links': {'self': '/api/v1/users/7'}, 'id': 7, 'username': 'ada'}.
         body (str):
         created_at (str):
         id (int):

@@ -13,6 +13,9 @@ T = TypeVar("T", bound="PostUpdate")
 @_attrs_define
 class PostUpdate:
     """
+    Example:
+        {'title': 'Notes, revised'}
+
     Attributes:
         body (str | Unset):
         published (bool | Unset):

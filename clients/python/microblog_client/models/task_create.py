@@ -13,6 +13,9 @@ T = TypeVar("T", bound="TaskCreate")
 @_attrs_define
 class TaskCreate:
     """
+    Example:
+        {'description': 'Milk, cheese', 'done': False, 'title': 'Buy groceries'}
+
     Attributes:
         title (str):
         description (str | Unset):  Default: ''.

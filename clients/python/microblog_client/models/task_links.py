@@ -11,6 +11,9 @@ T = TypeVar("T", bound="TaskLinks")
 @_attrs_define
 class TaskLinks:
     """
+    Example:
+        {'self': '/api/v1/tasks/5'}
+
     Attributes:
         self_ (str):
     """

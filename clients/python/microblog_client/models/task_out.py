@@ -15,8 +15,13 @@ T = TypeVar("T", bound="TaskOut")
 @_attrs_define
 class TaskOut:
     """
+    Example:
+        {'_links': {'self': '/api/v1/tasks/5'}, 'created_at': '2026-05-01T12:00:00.000000Z', 'description': 'Milk,
+            cheese', 'done': False, 'id': 5, 'title': 'Buy groceries', 'updated_at': '2026-05-01T12:00:00.000000Z', 'uri':
+            'http://127.0.0.1:5000/api/v1/tasks/5'}
+
     Attributes:
-        field_links (TaskLinks):
+        field_links (TaskLinks):  Example: {'self': '/api/v1/tasks/5'}.
         created_at (str):
         description (str):
         done (bool):

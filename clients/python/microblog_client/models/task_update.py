@@ -13,6 +13,9 @@ T = TypeVar("T", bound="TaskUpdate")
 @_attrs_define
 class TaskUpdate:
     """
+    Example:
+        {'done': True}
+
     Attributes:
         description (None | str | Unset):
         done (bool | Unset):

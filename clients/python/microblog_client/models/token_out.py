@@ -11,6 +11,9 @@ T = TypeVar("T", bound="TokenOut")
 @_attrs_define
 class TokenOut:
     """
+    Example:
+        {'expires_at': '2026-05-01T12:00:00.000000Z', 'token': 'mbt_3Jq9xZ0bVwz4Rk'}
+
     Attributes:
         expires_at (str):
         token (str): Opaque bearer token; send as Authorization: Bearer.

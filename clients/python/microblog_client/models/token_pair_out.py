@@ -13,6 +13,10 @@ T = TypeVar("T", bound="TokenPairOut")
 @_attrs_define
 class TokenPairOut:
     """
+    Example:
+        {'access_token': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.YWNjZXNz', 'expires_in': 900, 'refresh_token':
+            'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.cmVmcmVzaA', 'token_type': 'Bearer'}
+
     Attributes:
         access_token (str): JWT, valid JWT_ACCESS_TTL seconds (15 min).
         expires_in (int): Seconds until the access token expires.

@@ -13,6 +13,9 @@ T = TypeVar("T", bound="UserCreate")
 @_attrs_define
 class UserCreate:
     """
+    Example:
+        {'about_me': 'Analyst.', 'email': 'ada@example.com', 'password': 'correct horse battery', 'username': 'ada'}
+
     Attributes:
         email (str):
         password (str):

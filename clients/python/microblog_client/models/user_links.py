@@ -11,6 +11,11 @@ T = TypeVar("T", bound="UserLinks")
 @_attrs_define
 class UserLinks:
     """
+    Example:
+        {'avatar': 'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128', 'followed':
+            '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following': '/api/v1/users/7/following',
+            'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}
+
     Attributes:
         avatar (str):
         followed (str):

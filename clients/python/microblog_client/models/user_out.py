@@ -18,8 +18,19 @@ T = TypeVar("T", bound="UserOut")
 @_attrs_define
 class UserOut:
     """
+    Example:
+        {'_links': {'avatar': 'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128',
+            'followed': '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following':
+            '/api/v1/users/7/following', 'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}, 'about_me':
+            'Analyst.', 'created_at': '2026-05-01T12:00:00.000000Z', 'email': 'ada@example.com', 'followed_count': 1,
+            'follower_count': 2, 'following_count': 1, 'id': 7, 'last_seen': '2026-05-01T12:00:00.000000Z', 'post_count': 3,
+            'role': 'user', 'username': 'ada'}
+
     Attributes:
-        field_links (UserLinks):
+        field_links (UserLinks):  Example: {'avatar':
+            'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128', 'followed':
+            '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following': '/api/v1/users/7/following',
+            'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}.
         about_me (str):
         created_at (str):
         followed_count (int):

@@ -16,6 +16,9 @@ class UserUpdate:
     """Partial update: only the fields present change. ``role`` and ``is_active`` are
     accepted from admins only; for anyone else they are unknown fields.
 
+        Example:
+            {'about_me': 'Analyst and writer.'}
+
         Attributes:
             about_me (None | str | Unset): null clears it, as "" does.
             current_password (None | str | Unset): The caller's current password: required to change one's own password or

@@ -81,7 +81,7 @@ class ApiKeyCreate(InputModel):
 
 
 class ApiKeyPath(BaseModel):
-    key_id: Id = Field(description="API key id.")
+    key_id: Id = Field(description="API key id.", json_schema_extra={"example": 3})
 
 
 class ApiKeyLinks(OutputModel):

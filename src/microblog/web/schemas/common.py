@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -116,7 +116,23 @@ class Checked:
 NO_NUL = Checked(_reject_nul, NO_NUL_PATTERN)
 
 
-class InputModel(BaseModel):
+class Documented(BaseModel):
+    """A model whose first example reaches the OpenAPI document: flask-openapi3's schema
+    object keeps OpenAPI's ``example`` and drops JSON Schema's ``examples`` list."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = super().__get_pydantic_json_schema__(schema, handler)
+        target = handler.resolve_ref_schema(json_schema)
+        examples = target.pop("examples", None)
+        if examples:
+            target["example"] = examples[0]
+        return json_schema
+
+
+class InputModel(Documented):
     """Request bodies: exact JSON types, no coercion, unknown fields rejected."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -162,19 +178,23 @@ QUERY_SCHEMAS: dict[type, dict[str, Any]] = {}
 
 
 class PageQuery(QueryModel):
-    page: PageNumber = Field(1, description="Page number, from 1.")
+    page: PageNumber = Field(
+        1, description="Page number, from 1.", json_schema_extra={"example": 1}
+    )
     per_page: PageSize = Field(
-        10, description="Items per page; values above 100 are clamped to 100."
+        10,
+        description="Items per page; values above 100 are clamped to 100.",
+        json_schema_extra={"example": 25},
     )
 
 
-class OutputModel(BaseModel):
+class OutputModel(Documented):
     """Responses: a field the schema does not declare is an error (checked in tests)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Documented):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -324,7 +344,37 @@ class PageLinks(OutputModel):
     last: str
 
 
-class Collection(OutputModel, Generic[ItemT]):
+def example_of(model: Any) -> Any:
+    """A model's first declared example (``json_schema_extra``), or None."""
+    is_model = isinstance(model, type) and issubclass(model, BaseModel)
+    extra = model.model_config.get("json_schema_extra") if is_model else None
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    return examples[0] if examples else None
+
+
+class Paged(OutputModel):
+    """A collection's example: one item of its item type's example, with its ``_meta``
+    and ``_links`` examples (``Collection[UserOut]`` and the like have no source of their
+    own to write one in)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = super().__get_pydantic_json_schema__(schema, handler)
+        target = handler.resolve_ref_schema(json_schema)
+        fields = cls.model_fields
+        items = get_args(fields["items"].annotation)
+        meta, links = fields["meta"].annotation, fields["links"].annotation
+        item = example_of(items[0]) if items else None
+        meta_example = example_of(get_args(meta)[0] if get_args(meta) else meta)
+        links_example = example_of(get_args(links)[0] if get_args(links) else links)
+        if item is not None and meta_example is not None and links_example is not None:
+            target["example"] = {"items": [item], "_meta": meta_example, "_links": links_example}
+        return json_schema
+
+
+class Collection(Paged, Generic[ItemT]):
     """A page of items (docs/reference.md#page-mode)."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -340,10 +390,15 @@ class KeysetQuery(QueryModel):
         max_length=512,
         description="Opaque cursor from `_meta.next_cursor` (signed: only one the server "
         "issued is accepted; empty means the first page).",
-        json_schema_extra={"format": "cursor", "pattern": "^[A-Za-z0-9_.-]*$"},
+        json_schema_extra={
+            "format": "cursor",
+            "pattern": "^[A-Za-z0-9_.-]*$",
+        },
     )
     limit: PageSize | None = Field(
-        None, description="Items per page (keyset mode); clamped to 100."
+        None,
+        description="Items per page (keyset mode); clamped to 100.",
+        json_schema_extra={"example": 25},
     )
 
 
@@ -376,7 +431,7 @@ class KeysetLinks(OutputModel):
     prev: None = None
 
 
-class KeysetCollection(OutputModel, Generic[ItemT]):
+class KeysetCollection(Paged, Generic[ItemT]):
     """A keyset page: no totals; follow `_links.next` until it is null."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -386,7 +441,7 @@ class KeysetCollection(OutputModel, Generic[ItemT]):
     links: KeysetLinks = Field(alias="_links")
 
 
-class Listing(OutputModel, Generic[ItemT]):
+class Listing(Paged, Generic[ItemT]):
     """A collection that answers in page mode, or keyset mode when `cursor`/`limit` is sent."""
 
     model_config = ConfigDict(populate_by_name=True)

@@ -48,23 +48,44 @@ class PostUpdate(InputModel):
 
 
 class PostPath(BaseModel):
-    post_id: Id = Field(description="Post id.")
+    post_id: Id = Field(description="Post id.", json_schema_extra={"example": 42})
 
 
 class PostListQuery(KeysetQuery):
-    page: PageNumber | None = Field(None, description="Page number (page mode).")
-    per_page: PageSize | None = Field(None, description="Items per page (page mode).")
-    author: Id | None = Field(None, description="Only posts by this user id.")
-    q: str | None = Field(None, max_length=100, description="Search in title and body.")
-    since: UTCInstant | None = Field(
-        None, description="Only posts created at or after (no offset: UTC)."
+    page: PageNumber | None = Field(
+        None, description="Page number (page mode).", json_schema_extra={"example": 1}
     )
-    sort: POST_SORTS | None = Field(None, description="Page mode only; default -created_at.")
+    per_page: PageSize | None = Field(
+        None, description="Items per page (page mode).", json_schema_extra={"example": 25}
+    )
+    author: Id | None = Field(
+        None, description="Only posts by this user id.", json_schema_extra={"example": 7}
+    )
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="Search in title and body.",
+        json_schema_extra={"example": "cache latency"},
+    )
+    since: UTCInstant | None = Field(
+        None,
+        description="Only posts created at or after (no offset: UTC).",
+        json_schema_extra={"example": "2026-05-01T00:00:00Z"},
+    )
+    sort: POST_SORTS | None = Field(
+        None,
+        description="Page mode only; default -created_at.",
+        json_schema_extra={"example": "-updated_at"},
+    )
 
 
 class UserPostsQuery(KeysetQuery):
-    page: PageNumber | None = Field(None, description="Page number (page mode).")
-    per_page: PageSize | None = Field(None, description="Items per page (page mode).")
+    page: PageNumber | None = Field(
+        None, description="Page number (page mode).", json_schema_extra={"example": 1}
+    )
+    per_page: PageSize | None = Field(
+        None, description="Items per page (page mode).", json_schema_extra={"example": 25}
+    )
 
 
 class AuthorLinks(OutputModel):

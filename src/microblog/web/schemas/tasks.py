@@ -55,13 +55,21 @@ class TaskUpdate(InputModel):
 
 
 class TaskPath(BaseModel):
-    task_id: Id = Field(description="Task id.")
+    task_id: Id = Field(description="Task id.", json_schema_extra={"example": 5})
 
 
 class TaskListQuery(PageQuery):
-    done: Literal["true", "false"] | None = Field(None, description="Filter by state.")
-    q: str | None = Field(None, max_length=200, description="Title prefix.")
-    sort: TASK_SORTS | None = Field(None, description="Sort field; prefix - for descending.")
+    done: Literal["true", "false"] | None = Field(
+        None, description="Filter by state.", json_schema_extra={"example": "false"}
+    )
+    q: str | None = Field(
+        None, max_length=200, description="Title prefix.", json_schema_extra={"example": "Buy"}
+    )
+    sort: TASK_SORTS | None = Field(
+        None,
+        description="Sort field; prefix - for descending.",
+        json_schema_extra={"example": "-created_at"},
+    )
 
 
 class TaskLinks(OutputModel):

@@ -91,12 +91,21 @@ class UserUpdate(InputModel):
 
 
 class UserPath(BaseModel):
-    user_id: Id = Field(description="User id.")
+    user_id: Id = Field(description="User id.", json_schema_extra={"example": 7})
 
 
 class UserListQuery(PageQuery):
-    q: str | None = Field(None, max_length=100, description="Search in username and about_me.")
-    sort: USER_SORTS | None = Field(None, description="Sort field; prefix with - for descending.")
+    q: str | None = Field(
+        None,
+        max_length=100,
+        description="Search in username and about_me.",
+        json_schema_extra={"example": "ada"},
+    )
+    sort: USER_SORTS | None = Field(
+        None,
+        description="Sort field; prefix with - for descending.",
+        json_schema_extra={"example": "username"},
+    )
 
 
 class UserLinks(OutputModel):

@@ -112,7 +112,7 @@ def sync_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (ApiKeyCreate):
+        body (ApiKeyCreate):  Example: {'name': 'backup script'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,7 +148,7 @@ def sync(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (ApiKeyCreate):
+        body (ApiKeyCreate):  Example: {'name': 'backup script'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,7 +179,7 @@ async def asyncio_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (ApiKeyCreate):
+        body (ApiKeyCreate):  Example: {'name': 'backup script'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -213,7 +213,7 @@ async def asyncio(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (ApiKeyCreate):
+        body (ApiKeyCreate):  Example: {'name': 'backup script'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

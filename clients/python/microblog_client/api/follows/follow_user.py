@@ -96,7 +96,7 @@ def sync_detailed(
      Follows a user; following one you already follow is not an error (204).
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -132,7 +132,7 @@ def sync(
      Follows a user; following one you already follow is not an error (204).
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -163,7 +163,7 @@ async def asyncio_detailed(
      Follows a user; following one you already follow is not an error (204).
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -197,7 +197,7 @@ async def asyncio(
      Follows a user; following one you already follow is not an error (204).
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -101,7 +101,7 @@ def sync_detailed(
      204 if you follow the user, 404 if you do not or the user does not exist.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -141,7 +141,7 @@ def sync(
      204 if you follow the user, 404 if you do not or the user does not exist.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -176,7 +176,7 @@ async def asyncio_detailed(
      204 if you follow the user, 404 if you do not or the user does not exist.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -214,7 +214,7 @@ async def asyncio(
      204 if you follow the user, 404 if you do not or the user does not exist.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

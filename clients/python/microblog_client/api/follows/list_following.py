@@ -124,9 +124,10 @@ def sync_detailed(
      Users this user follows, page mode.
 
     Args:
-        user_id (int): User id.
-        page (int | Unset): Page number, from 1. Default: 1.
+        user_id (int): User id. Example: 7.
+        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -170,9 +171,10 @@ def sync(
      Users this user follows, page mode.
 
     Args:
-        user_id (int): User id.
-        page (int | Unset): Page number, from 1. Default: 1.
+        user_id (int): User id. Example: 7.
+        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -211,9 +213,10 @@ async def asyncio_detailed(
      Users this user follows, page mode.
 
     Args:
-        user_id (int): User id.
-        page (int | Unset): Page number, from 1. Default: 1.
+        user_id (int): User id. Example: 7.
+        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -255,9 +258,10 @@ async def asyncio(
      Users this user follows, page mode.
 
     Args:
-        user_id (int): User id.
-        page (int | Unset): Page number, from 1. Default: 1.
+        user_id (int): User id. Example: 7.
+        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -106,7 +106,7 @@ def sync_detailed(
      Stops following a user (204 even if you did not).
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -146,7 +146,7 @@ def sync(
      Stops following a user (204 even if you did not).
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -181,7 +181,7 @@ async def asyncio_detailed(
      Stops following a user (204 even if you did not).
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -219,7 +219,7 @@ async def asyncio(
      Stops following a user (204 even if you did not).
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -132,12 +132,12 @@ def sync_detailed(
      A user's posts, newest first; the author also sees their drafts. Page or keyset mode.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
+        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
+        page (int | Unset): Page number (page mode). Example: 1.
+        per_page (int | Unset): Items per page (page mode). Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -185,12 +185,12 @@ def sync(
      A user's posts, newest first; the author also sees their drafts. Page or keyset mode.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
+        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
+        page (int | Unset): Page number (page mode). Example: 1.
+        per_page (int | Unset): Items per page (page mode). Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -233,12 +233,12 @@ async def asyncio_detailed(
      A user's posts, newest first; the author also sees their drafts. Page or keyset mode.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
+        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
+        page (int | Unset): Page number (page mode). Example: 1.
+        per_page (int | Unset): Items per page (page mode). Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -284,12 +284,12 @@ async def asyncio(
      A user's posts, newest first; the author also sees their drafts. Page or keyset mode.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
+        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
+        page (int | Unset): Page number (page mode). Example: 1.
+        per_page (int | Unset): Items per page (page mode). Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

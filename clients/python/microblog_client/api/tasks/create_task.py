@@ -126,7 +126,8 @@ def sync_detailed(
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
             key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
-        body (TaskCreate):
+        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
+            groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,7 +168,8 @@ def sync(
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
             key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
-        body (TaskCreate):
+        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
+            groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,7 +205,8 @@ async def asyncio_detailed(
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
             key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
-        body (TaskCreate):
+        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
+            groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -242,7 +245,8 @@ async def asyncio(
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
             key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
-        body (TaskCreate):
+        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
+            groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -106,7 +106,7 @@ def sync_detailed(
      Deletes one of your tasks.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -146,7 +146,7 @@ def sync(
      Deletes one of your tasks.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -181,7 +181,7 @@ async def asyncio_detailed(
      Deletes one of your tasks.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -219,7 +219,7 @@ async def asyncio(
      Deletes one of your tasks.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

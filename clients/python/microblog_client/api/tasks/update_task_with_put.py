@@ -125,13 +125,13 @@ def sync_detailed(
      Partial update (PUT and PATCH alike) of one of your tasks.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):
+        body (TaskUpdate):  Example: {'done': True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,13 +168,13 @@ def sync(
      Partial update (PUT and PATCH alike) of one of your tasks.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):
+        body (TaskUpdate):  Example: {'done': True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -206,13 +206,13 @@ async def asyncio_detailed(
      Partial update (PUT and PATCH alike) of one of your tasks.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):
+        body (TaskUpdate):  Example: {'done': True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,13 +247,13 @@ async def asyncio(
      Partial update (PUT and PATCH alike) of one of your tasks.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):
+        body (TaskUpdate):  Example: {'done': True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

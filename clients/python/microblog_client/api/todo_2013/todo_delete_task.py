@@ -112,7 +112,7 @@ def sync_detailed(
      Deletes a task; answers {result: true}.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -152,7 +152,7 @@ def sync(
      Deletes a task; answers {result: true}.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -187,7 +187,7 @@ async def asyncio_detailed(
      Deletes a task; answers {result: true}.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -225,7 +225,7 @@ async def asyncio(
      Deletes a task; answers {result: true}.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -111,7 +111,7 @@ def sync_detailed(
      One task as {task: {...}}.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -151,7 +151,7 @@ def sync(
      One task as {task: {...}}.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -186,7 +186,7 @@ async def asyncio_detailed(
      One task as {task: {...}}.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -224,7 +224,7 @@ async def asyncio(
      One task as {task: {...}}.
 
     Args:
-        task_id (int): Task id.
+        task_id (int): Task id. Example: 5.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

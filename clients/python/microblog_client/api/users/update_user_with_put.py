@@ -136,7 +136,7 @@ def sync_detailed(
     your own password or email needs current_password. role and is_active: admins only.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -144,7 +144,8 @@ def sync_detailed(
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
         body (UserUpdate): Partial update: only the fields present change. ``role`` and
             ``is_active`` are
-            accepted from admins only; for anyone else they are unknown fields.
+            accepted from admins only; for anyone else they are unknown fields. Example: {'about_me':
+            'Analyst and writer.'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,7 +183,7 @@ def sync(
     your own password or email needs current_password. role and is_active: admins only.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -190,7 +191,8 @@ def sync(
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
         body (UserUpdate): Partial update: only the fields present change. ``role`` and
             ``is_active`` are
-            accepted from admins only; for anyone else they are unknown fields.
+            accepted from admins only; for anyone else they are unknown fields. Example: {'about_me':
+            'Analyst and writer.'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,7 +225,7 @@ async def asyncio_detailed(
     your own password or email needs current_password. role and is_active: admins only.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -231,7 +233,8 @@ async def asyncio_detailed(
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
         body (UserUpdate): Partial update: only the fields present change. ``role`` and
             ``is_active`` are
-            accepted from admins only; for anyone else they are unknown fields.
+            accepted from admins only; for anyone else they are unknown fields. Example: {'about_me':
+            'Analyst and writer.'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -267,7 +270,7 @@ async def asyncio(
     your own password or email needs current_password. role and is_active: admins only.
 
     Args:
-        user_id (int): User id.
+        user_id (int): User id. Example: 7.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -275,7 +278,8 @@ async def asyncio(
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
         body (UserUpdate): Partial update: only the fields present change. ``role`` and
             ``is_active`` are
-            accepted from admins only; for anyone else they are unknown fields.
+            accepted from admins only; for anyone else they are unknown fields. Example: {'about_me':
+            'Analyst and writer.'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
