@@ -178,13 +178,10 @@ QUERY_SCHEMAS: dict[type, dict[str, Any]] = {}
 
 
 class PageQuery(QueryModel):
-    page: PageNumber = Field(
-        1, description="Page number, from 1.", json_schema_extra={"example": 1}
-    )
+    page: PageNumber = Field(1, description="Page number, from 1.")
     per_page: PageSize = Field(
         10,
         description="Items per page; values above 100 are clamped to 100.",
-        json_schema_extra={"example": 25},
     )
 
 
@@ -398,7 +395,6 @@ class KeysetQuery(QueryModel):
     limit: PageSize | None = Field(
         None,
         description="Items per page (keyset mode); clamped to 100.",
-        json_schema_extra={"example": 25},
     )
 
 

@@ -52,40 +52,27 @@ class PostPath(BaseModel):
 
 
 class PostListQuery(KeysetQuery):
-    page: PageNumber | None = Field(
-        None, description="Page number (page mode).", json_schema_extra={"example": 1}
-    )
-    per_page: PageSize | None = Field(
-        None, description="Items per page (page mode).", json_schema_extra={"example": 25}
-    )
-    author: Id | None = Field(
-        None, description="Only posts by this user id.", json_schema_extra={"example": 7}
-    )
+    page: PageNumber | None = Field(None, description="Page number (page mode).")
+    per_page: PageSize | None = Field(None, description="Items per page (page mode).")
+    author: Id | None = Field(None, description="Only posts by this user id.")
     q: str | None = Field(
         None,
         max_length=100,
         description="Search in title and body.",
-        json_schema_extra={"example": "cache latency"},
     )
     since: UTCInstant | None = Field(
         None,
         description="Only posts created at or after (no offset: UTC).",
-        json_schema_extra={"example": "2026-05-01T00:00:00Z"},
     )
     sort: POST_SORTS | None = Field(
         None,
         description="Page mode only; default -created_at.",
-        json_schema_extra={"example": "-updated_at"},
     )
 
 
 class UserPostsQuery(KeysetQuery):
-    page: PageNumber | None = Field(
-        None, description="Page number (page mode).", json_schema_extra={"example": 1}
-    )
-    per_page: PageSize | None = Field(
-        None, description="Items per page (page mode).", json_schema_extra={"example": 25}
-    )
+    page: PageNumber | None = Field(None, description="Page number (page mode).")
+    per_page: PageSize | None = Field(None, description="Items per page (page mode).")
 
 
 class AuthorLinks(OutputModel):

@@ -59,16 +59,11 @@ class TaskPath(BaseModel):
 
 
 class TaskListQuery(PageQuery):
-    done: Literal["true", "false"] | None = Field(
-        None, description="Filter by state.", json_schema_extra={"example": "false"}
-    )
-    q: str | None = Field(
-        None, max_length=200, description="Title prefix.", json_schema_extra={"example": "Buy"}
-    )
+    done: Literal["true", "false"] | None = Field(None, description="Filter by state.")
+    q: str | None = Field(None, max_length=200, description="Title prefix.")
     sort: TASK_SORTS | None = Field(
         None,
         description="Sort field; prefix - for descending.",
-        json_schema_extra={"example": "-created_at"},
     )
 
 

@@ -99,12 +99,10 @@ class UserListQuery(PageQuery):
         None,
         max_length=100,
         description="Search in username and about_me.",
-        json_schema_extra={"example": "ada"},
     )
     sort: USER_SORTS | None = Field(
         None,
         description="Sort field; prefix with - for descending.",
-        json_schema_extra={"example": "username"},
     )
 
 

@@ -132,12 +132,10 @@ def sync_detailed(
      Every user with every field; administrators only (403 otherwise).
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        q (str | Unset): Search in username and about_me. Example: ada.
-        sort (AdminListUsersSort | Unset): Sort field; prefix with - for descending. Example:
-            username.
+        q (str | Unset): Search in username and about_me.
+        sort (AdminListUsersSort | Unset): Sort field; prefix with - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -183,12 +181,10 @@ def sync(
      Every user with every field; administrators only (403 otherwise).
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        q (str | Unset): Search in username and about_me. Example: ada.
-        sort (AdminListUsersSort | Unset): Sort field; prefix with - for descending. Example:
-            username.
+        q (str | Unset): Search in username and about_me.
+        sort (AdminListUsersSort | Unset): Sort field; prefix with - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -229,12 +225,10 @@ async def asyncio_detailed(
      Every user with every field; administrators only (403 otherwise).
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        q (str | Unset): Search in username and about_me. Example: ada.
-        sort (AdminListUsersSort | Unset): Sort field; prefix with - for descending. Example:
-            username.
+        q (str | Unset): Search in username and about_me.
+        sort (AdminListUsersSort | Unset): Sort field; prefix with - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -278,12 +272,10 @@ async def asyncio(
      Every user with every field; administrators only (403 otherwise).
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        q (str | Unset): Search in username and about_me. Example: ada.
-        sort (AdminListUsersSort | Unset): Sort field; prefix with - for descending. Example:
-            username.
+        q (str | Unset): Search in username and about_me.
+        sort (AdminListUsersSort | Unset): Sort field; prefix with - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -114,9 +114,8 @@ def sync_detailed(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -158,9 +157,8 @@ def sync(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -197,9 +195,8 @@ async def asyncio_detailed(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -239,9 +236,8 @@ async def asyncio(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

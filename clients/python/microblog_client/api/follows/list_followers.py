@@ -125,9 +125,8 @@ def sync_detailed(
 
     Args:
         user_id (int): User id. Example: 7.
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -172,9 +171,8 @@ def sync(
 
     Args:
         user_id (int): User id. Example: 7.
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -214,9 +212,8 @@ async def asyncio_detailed(
 
     Args:
         user_id (int): User id. Example: 7.
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -259,9 +256,8 @@ async def asyncio(
 
     Args:
         user_id (int): User id. Example: 7.
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -116,7 +116,7 @@ def sync_detailed(
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -160,7 +160,7 @@ def sync(
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -199,7 +199,7 @@ async def asyncio_detailed(
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -241,7 +241,7 @@ async def asyncio(
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -150,14 +150,13 @@ def sync_detailed(
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
-        page (int | Unset): Page number (page mode). Example: 1.
-        per_page (int | Unset): Items per page (page mode). Example: 25.
-        author (int | Unset): Only posts by this user id. Example: 7.
-        q (str | Unset): Search in title and body. Example: cache latency.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+        page (int | Unset): Page number (page mode).
+        per_page (int | Unset): Items per page (page mode).
+        author (int | Unset): Only posts by this user id.
+        q (str | Unset): Search in title and body.
         since (datetime.datetime | Unset): Only posts created at or after (no offset: UTC).
-            Example: 2026-05-01T00:00:00Z.
-        sort (ListPostsSort | Unset): Page mode only; default -created_at. Example: -updated_at.
+        sort (ListPostsSort | Unset): Page mode only; default -created_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -214,14 +213,13 @@ def sync(
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
-        page (int | Unset): Page number (page mode). Example: 1.
-        per_page (int | Unset): Items per page (page mode). Example: 25.
-        author (int | Unset): Only posts by this user id. Example: 7.
-        q (str | Unset): Search in title and body. Example: cache latency.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+        page (int | Unset): Page number (page mode).
+        per_page (int | Unset): Items per page (page mode).
+        author (int | Unset): Only posts by this user id.
+        q (str | Unset): Search in title and body.
         since (datetime.datetime | Unset): Only posts created at or after (no offset: UTC).
-            Example: 2026-05-01T00:00:00Z.
-        sort (ListPostsSort | Unset): Page mode only; default -created_at. Example: -updated_at.
+        sort (ListPostsSort | Unset): Page mode only; default -created_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -273,14 +271,13 @@ async def asyncio_detailed(
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
-        page (int | Unset): Page number (page mode). Example: 1.
-        per_page (int | Unset): Items per page (page mode). Example: 25.
-        author (int | Unset): Only posts by this user id. Example: 7.
-        q (str | Unset): Search in title and body. Example: cache latency.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+        page (int | Unset): Page number (page mode).
+        per_page (int | Unset): Items per page (page mode).
+        author (int | Unset): Only posts by this user id.
+        q (str | Unset): Search in title and body.
         since (datetime.datetime | Unset): Only posts created at or after (no offset: UTC).
-            Example: 2026-05-01T00:00:00Z.
-        sort (ListPostsSort | Unset): Page mode only; default -created_at. Example: -updated_at.
+        sort (ListPostsSort | Unset): Page mode only; default -created_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -335,14 +332,13 @@ async def asyncio(
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
-        page (int | Unset): Page number (page mode). Example: 1.
-        per_page (int | Unset): Items per page (page mode). Example: 25.
-        author (int | Unset): Only posts by this user id. Example: 7.
-        q (str | Unset): Search in title and body. Example: cache latency.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+        page (int | Unset): Page number (page mode).
+        per_page (int | Unset): Items per page (page mode).
+        author (int | Unset): Only posts by this user id.
+        q (str | Unset): Search in title and body.
         since (datetime.datetime | Unset): Only posts created at or after (no offset: UTC).
-            Example: 2026-05-01T00:00:00Z.
-        sort (ListPostsSort | Unset): Page mode only; default -created_at. Example: -updated_at.
+        sort (ListPostsSort | Unset): Page mode only; default -created_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

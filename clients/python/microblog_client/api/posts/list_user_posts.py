@@ -135,9 +135,9 @@ def sync_detailed(
         user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
-        page (int | Unset): Page number (page mode). Example: 1.
-        per_page (int | Unset): Items per page (page mode). Example: 25.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+        page (int | Unset): Page number (page mode).
+        per_page (int | Unset): Items per page (page mode).
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -188,9 +188,9 @@ def sync(
         user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
-        page (int | Unset): Page number (page mode). Example: 1.
-        per_page (int | Unset): Items per page (page mode). Example: 25.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+        page (int | Unset): Page number (page mode).
+        per_page (int | Unset): Items per page (page mode).
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -236,9 +236,9 @@ async def asyncio_detailed(
         user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
-        page (int | Unset): Page number (page mode). Example: 1.
-        per_page (int | Unset): Items per page (page mode). Example: 25.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+        page (int | Unset): Page number (page mode).
+        per_page (int | Unset): Items per page (page mode).
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -287,9 +287,9 @@ async def asyncio(
         user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
             issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100. Example: 25.
-        page (int | Unset): Page number (page mode). Example: 1.
-        per_page (int | Unset): Items per page (page mode). Example: 25.
+        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+        page (int | Unset): Page number (page mode).
+        per_page (int | Unset): Items per page (page mode).
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -136,12 +136,11 @@ def sync_detailed(
      Your tasks, page mode; filter by done, search a title prefix with q.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        done (ListTasksDone | Unset): Filter by state. Example: false.
-        q (str | Unset): Title prefix. Example: Buy.
-        sort (ListTasksSort | Unset): Sort field; prefix - for descending. Example: -created_at.
+        done (ListTasksDone | Unset): Filter by state.
+        q (str | Unset): Title prefix.
+        sort (ListTasksSort | Unset): Sort field; prefix - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -189,12 +188,11 @@ def sync(
      Your tasks, page mode; filter by done, search a title prefix with q.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        done (ListTasksDone | Unset): Filter by state. Example: false.
-        q (str | Unset): Title prefix. Example: Buy.
-        sort (ListTasksSort | Unset): Sort field; prefix - for descending. Example: -created_at.
+        done (ListTasksDone | Unset): Filter by state.
+        q (str | Unset): Title prefix.
+        sort (ListTasksSort | Unset): Sort field; prefix - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -237,12 +235,11 @@ async def asyncio_detailed(
      Your tasks, page mode; filter by done, search a title prefix with q.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        done (ListTasksDone | Unset): Filter by state. Example: false.
-        q (str | Unset): Title prefix. Example: Buy.
-        sort (ListTasksSort | Unset): Sort field; prefix - for descending. Example: -created_at.
+        done (ListTasksDone | Unset): Filter by state.
+        q (str | Unset): Title prefix.
+        sort (ListTasksSort | Unset): Sort field; prefix - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -288,12 +285,11 @@ async def asyncio(
      Your tasks, page mode; filter by done, search a title prefix with q.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        done (ListTasksDone | Unset): Filter by state. Example: false.
-        q (str | Unset): Title prefix. Example: Buy.
-        sort (ListTasksSort | Unset): Sort field; prefix - for descending. Example: -created_at.
+        done (ListTasksDone | Unset): Filter by state.
+        q (str | Unset): Title prefix.
+        sort (ListTasksSort | Unset): Sort field; prefix - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

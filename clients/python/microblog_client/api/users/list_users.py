@@ -128,11 +128,10 @@ def sync_detailed(
     last_seen. Anonymous callers see public fields only.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        q (str | Unset): Search in username and about_me. Example: ada.
-        sort (ListUsersSort | Unset): Sort field; prefix with - for descending. Example: username.
+        q (str | Unset): Search in username and about_me.
+        sort (ListUsersSort | Unset): Sort field; prefix with - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -179,11 +178,10 @@ def sync(
     last_seen. Anonymous callers see public fields only.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        q (str | Unset): Search in username and about_me. Example: ada.
-        sort (ListUsersSort | Unset): Sort field; prefix with - for descending. Example: username.
+        q (str | Unset): Search in username and about_me.
+        sort (ListUsersSort | Unset): Sort field; prefix with - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -225,11 +223,10 @@ async def asyncio_detailed(
     last_seen. Anonymous callers see public fields only.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        q (str | Unset): Search in username and about_me. Example: ada.
-        sort (ListUsersSort | Unset): Sort field; prefix with - for descending. Example: username.
+        q (str | Unset): Search in username and about_me.
+        sort (ListUsersSort | Unset): Sort field; prefix with - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -274,11 +271,10 @@ async def asyncio(
     last_seen. Anonymous callers see public fields only.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1. Example: 1.
+        page (int | Unset): Page number, from 1. Default: 1.
         per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-            Example: 25.
-        q (str | Unset): Search in username and about_me. Example: ada.
-        sort (ListUsersSort | Unset): Sort field; prefix with - for descending. Example: username.
+        q (str | Unset): Search in username and about_me.
+        sort (ListUsersSort | Unset): Sort field; prefix with - for descending.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
