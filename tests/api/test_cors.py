@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from microblog import create_app
 from microblog.data.db import db
 from tests.conftest import Api, dispose
+from tests.integration.live import fresh_window
 
 APP_ORIGIN = "https://app.example.com"
 ADMIN_ORIGIN = "https://admin.example.com"
@@ -156,6 +157,7 @@ def test_pagination_and_etag_headers_are_exposed(cors_client: FlaskClient) -> No
 
 
 def test_429_is_readable_with_retry_after() -> None:
+    fresh_window(5.0)  # both requests in one clock-aligned minute
     with build(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="1 per minute") as app:
         client = app.test_client()
         client.get("/api/v1/users", headers={"Origin": APP_ORIGIN})

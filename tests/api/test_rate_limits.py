@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from microblog import create_app
 from microblog.data.db import db
 from tests.conftest import Api, basic, dispose
-from tests.integration.live import free_port
+from tests.integration.live import free_port, fresh_window
 
 MakeApp = Callable[..., Flask]
 PASSWORD = "correct horse battery"
@@ -31,6 +31,7 @@ def make_app() -> Iterator[MakeApp]:
     with ExitStack() as stack:
 
         def make(**settings: Any) -> Flask:
+            fresh_window(5.0)  # budgets are clock-aligned minutes: the test stays in one
             app = create_app(
                 {
                     "SQLALCHEMY_DATABASE_URI": "sqlite://",

@@ -10,7 +10,7 @@ import pytest
 
 from microblog.web.api.ops import is_loopback
 from tests.conftest import bearer
-from tests.integration.live import free_port
+from tests.integration.live import free_port, fresh_window
 from tests.security.configured import MakeApp, make_app
 
 __all__ = ["make_app"]  # the fixture, imported to be found
@@ -86,6 +86,7 @@ class TestReadiness:
 
 @pytest.mark.parametrize("url", ["/metrics", "/readyz"])
 def test_both_count_against_the_rate_limit(make_app: MakeApp, url: str) -> None:
+    fresh_window(5.0)  # every request in one clock-aligned minute
     client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute").test_client()
     first = client.get(url)
     assert first.headers["RateLimit-Limit"] == "2"
