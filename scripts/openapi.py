@@ -15,8 +15,10 @@ TARGET = ROOT / "docs" / "openapi.json"
 
 
 def document() -> dict[str, Any]:
-    spec: dict[str, Any] = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).api_doc
-    return spec
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    from microblog.web.routes import document  # after the app: web.api imports routes
+
+    return document(app)
 
 
 def render() -> str:

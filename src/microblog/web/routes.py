@@ -19,12 +19,14 @@ a :class:`~microblog.data.pages.Page` or :class:`~microblog.data.pages.KeysetPag
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, get_type_hints
 
 from flask import Response
-from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3 import APIBlueprint, OpenAPI, Tag
+from flask_openapi3.utils import parse_header
 from pydantic import BaseModel
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -137,7 +139,6 @@ class Routes:
         def decorate(view: F) -> F:
             @wraps(view)
             def handler(**kwargs: Any) -> Response:
-                kwargs.pop("header", None)  # documented only; the pipeline reads headers
                 result = view(**kwargs)
                 if isinstance(result, Response):
                     return result
@@ -146,9 +147,6 @@ class Routes:
                 return _render(result, response, code, represent, location, headers)
 
             hints = get_type_hints(view)
-            headers_model = request_headers(methods, idempotent)
-            # flask-openapi3 reads parameters from the annotations, and passes ``header``.
-            handler.__annotations__ = {**hints, "header": headers_model}
             endpoint = honour_idempotency_key(handler) if idempotent else handler
             declare(endpoint, RouteSpec(auth, optional, throttle))
             statuses = error_statuses(
@@ -169,6 +167,7 @@ class Routes:
                     **success,
                     **{s: error_response(s) for s in sorted(statuses)},
                 }
+                REQUEST_HEADERS[ids[method]] = request_headers(methods, idempotent)
                 register = getattr(self.bp, method)
                 register(
                     rule,
@@ -253,6 +252,29 @@ def error_response(status: int) -> dict[str, Any]:
         "content": ERROR_CONTENT,
         "headers": headers,
     }
+
+
+#: Each operation's request headers, by operationId: :func:`document` lists them, and the
+#: pipeline's steps read them (request ids, conditional requests, idempotency).
+REQUEST_HEADERS: dict[str, type[HeaderModel]] = {}
+
+
+def document(app: OpenAPI) -> dict[str, Any]:
+    """The OpenAPI document: flask-openapi3's, with each operation's request headers as
+    parameters. Not a ``header`` model on the view, which flask-openapi3 would parse on
+    every request for nothing (bench/results/ab-2026-11-30-29bf79f-HEAD.md)."""
+    spec = copy.deepcopy(app.api_doc)
+    for path_item in spec["paths"].values():
+        for operation in path_item.values():
+            model = REQUEST_HEADERS.get(operation.get("operationId", ""))
+            if model is None:
+                continue
+            parameters, _ = parse_header(model)
+            documented = [
+                p.model_dump(mode="json", by_alias=True, exclude_unset=True) for p in parameters
+            ]
+            operation["parameters"] = documented + operation.get("parameters", [])
+    return spec
 
 
 def request_headers(methods: tuple[str, ...], idempotent: bool) -> type[HeaderModel]:

@@ -20,6 +20,7 @@ from microblog.errors import Forbidden, Unauthorized
 from microblog.telemetry import observability
 from microblog.web.api import docs
 from microblog.web.errors import error_response
+from microblog.web.routes import document
 from microblog.web.spec import exempt
 
 METRICS_REALM = "metrics"
@@ -95,5 +96,5 @@ def register(app: OpenAPI) -> None:
     @app.get("/api/v1/openapi.json", doc_ui=False)
     def openapi_document() -> Response:
         if not spec_bytes:
-            spec_bytes.append(orjson.dumps(app.api_doc))
+            spec_bytes.append(orjson.dumps(document(app)))
         return Response(spec_bytes[0], mimetype="application/json")

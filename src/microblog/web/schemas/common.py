@@ -224,21 +224,11 @@ def not_null(schema: dict[str, Any]) -> None:
 
 
 class HeaderModel(BaseModel):
-    """Request headers an operation reads (documented as header parameters); anything
-    else a client sends is ignored. Nothing here is validated: the steps that read a header
-    (idempotency, conditional requests, request ids) enforce what the field documents."""
+    """Request headers an operation reads, documented as header parameters
+    (web/routes.py: document). Never parsed: the steps that read a header (idempotency,
+    conditional requests, request ids) enforce what the field documents."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    # flask-openapi3 reads the header model's JSON schema on every request: cached per class.
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        if args or kwargs:
-            return super().model_json_schema(*args, **kwargs)
-        cached = HEADER_SCHEMAS.get(cls)
-        if cached is None:
-            cached = HEADER_SCHEMAS[cls] = super().model_json_schema()
-        return cached
 
 
 def header(example: str, **constraints: Any) -> Callable[[dict[str, Any]], None]:
@@ -251,9 +241,6 @@ def header(example: str, **constraints: Any) -> Callable[[dict[str, Any]], None]
 
     return extra
 
-
-#: ``HeaderModel.model_json_schema()`` per header model class.
-HEADER_SCHEMAS: dict[type, dict[str, Any]] = {}
 
 #: Request ids are echoed when safe (telemetry/requestid.py), replaced otherwise: any
 #: text is accepted, so the document states no pattern.
