@@ -10,8 +10,8 @@ the same budgets; there is no per-view mark to forget.
 Windows are fixed and aligned to the clock (a "10 per minute" budget resets at every whole
 minute), so one counter increment per budget gives everything the ``RateLimit-*`` headers
 need. Counters live in process memory by default (per worker: :class:`WindowCounts`), or
-in a ``limits`` Redis storage with ``REDIS_URL``, shared by every worker and instance, where
-a worker reserves a slice of a budget at a time (:class:`SlicedCounts`).
+in a ``limits`` Redis storage with ``REDIS_URL`` (shared by every worker and instance, one
+round trip per budget a request spends).
 
 If Redis stops answering, the limiter counts in process memory (logged) and retries Redis
 after a few seconds: limits loosen for the outage, the API stays up, and no request gets a
@@ -97,50 +97,6 @@ class WindowCounts:
         return count + 1
 
 
-@dataclass(slots=True)
-class Slice:
-    """The part of a shared count this process reserved: counts ``next`` to ``top``."""
-
-    next: int
-    top: int
-    expires: float
-
-
-class SlicedCounts:
-    """Counts in a shared store (Redis), reserved a slice at a time: one ``INCRBY`` takes up
-    to a sixteenth of what is left of a budget (at most 1,024), and this process hands its
-    counts out to requests. Every count is still unique across processes, so no budget is
-    ever exceeded; a client may be refused early while other processes hold parts of its
-    budget, and slices shrink to single counts as a budget runs out. A round trip per
-    request cost 14 % of GET /users/{id} on PostgreSQL (bench/results/ratelimit-2026-11-30.md)."""
-
-    SHARE = 16
-    MOST = 1024
-
-    def __init__(self, storage: Storage) -> None:
-        self.storage = storage
-        self.slices: dict[str, Slice] = {}
-        self.lock = threading.Lock()
-        self.next_sweep = 0.0
-
-    def incr(self, key: str, expiry: int, limit: int) -> int:
-        with self.lock:
-            held = self.slices.get(key)
-            if held is not None and held.next <= held.top:
-                held.next += 1
-                return held.next - 1
-        seen = held.top if held is not None else 0
-        size = max(1, min(self.MOST, (limit - seen) // self.SHARE))
-        top = int(self.storage.incr(key, expiry, amount=size))
-        now = time.time()
-        with self.lock:
-            if now >= self.next_sweep:
-                self.slices = {k: v for k, v in self.slices.items() if v.expires > now}
-                self.next_sweep = now + WindowCounts.SWEEP_EVERY
-            self.slices[key] = Slice(top - size + 2, top, now + expiry)
-        return top - size + 1
-
-
 class RateLimiter:
     def __init__(self, app: Flask) -> None:
         config = app.config
@@ -158,18 +114,18 @@ class RateLimiter:
         self.exempt: dict[str, bool] = {"static": True, "docs.static": True}
         uri = config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://"
         self.local = WindowCounts()
-        self.shared: SlicedCounts | None = None  # None: count in self.local only
+        self.storage: Storage | None = None  # a shared store; None counts in self.local
         if uri.startswith("redis"):
             options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-            self.shared = SlicedCounts(cast(Storage, storage_from_string(uri, **options)))
+            self.storage = cast(Storage, storage_from_string(uri, **options))
         self.fallback_until = 0.0
 
-    def _incr(self, key: str, expiry: int, limit: int) -> int:
+    def _incr(self, key: str, expiry: int) -> int:
         """Count one request in the store; in memory while a shared store is down."""
-        if self.shared is None or time.monotonic() < self.fallback_until:
+        if self.storage is None or time.monotonic() < self.fallback_until:
             return self.local.incr(key, expiry)
         try:
-            count = self.shared.incr(key, expiry, limit)
+            count = self.storage.incr(key, expiry)
             self.fallback_until = 0.0
             return count
         except Exception:  # the store's driver errors: connection refused, timeouts...
@@ -184,7 +140,7 @@ class RateLimiter:
         now = time.time()
         index = int(now // window)
         key = f"{budget.prefix}{identity}:{index}"
-        count = self._incr(key, window, budget.limit)
+        count = self._incr(key, window)
         allowed, remaining = count <= budget.limit, max(0, budget.limit - count)
         # Seconds to the window's end, rounded up: windows end on whole seconds, so that is
         # the end minus the whole seconds of now.
