@@ -262,7 +262,7 @@ REQUEST_HEADERS: dict[str, type[HeaderModel]] = {}
 def document(app: OpenAPI) -> dict[str, Any]:
     """The OpenAPI document: flask-openapi3's, with each operation's request headers as
     parameters. Not a ``header`` model on the view, which flask-openapi3 would parse on
-    every request for nothing (bench/results/ab-2026-11-30-29bf79f-HEAD.md)."""
+    every request for nothing (bench/results/profile-endpoints-2026-11-30.md)."""
     spec = copy.deepcopy(app.api_doc)
     for path_item in spec["paths"].values():
         for operation in path_item.values():
