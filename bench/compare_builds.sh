@@ -21,7 +21,9 @@
 # Refuses a dirty tree (numbers are published from a clean one only) unless
 # BENCH_ALLOW_DIRTY=1: then AFTER=HEAD means the working tree, and the report goes to
 # bench/results/unpublished/. Knobs: BENCH_DURATION (10s), BENCH_WARMUP (2s),
-# BENCH_ROUNDS (3), BENCH_BACKENDS ("sqlite pg").
+# BENCH_ROUNDS (3), BENCH_BACKENDS ("sqlite pg"), BENCH_AFTER_ENV (VAR=value words added to
+# the after build's environment: with BEFORE the same commit, what one setting costs, e.g.
+# BENCH_AFTER_ENV=REQUEST_LOG_ENABLED=false).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,6 +35,8 @@ ROUNDS="${BENCH_ROUNDS:-3}"
 BACKENDS="${BENCH_BACKENDS:-sqlite pg}"
 [[ "$ROUNDS" =~ ^[1-9]$ ]] || die "BENCH_ROUNDS must be 1 to 9, got '$ROUNDS'"
 [[ "$BACKENDS" =~ ^(sqlite|pg|sqlite pg|pg sqlite)$ ]] || die "BENCH_BACKENDS: sqlite, pg or both"
+AFTER_ENV="${BENCH_AFTER_ENV:-}"
+[[ "$AFTER_ENV" =~ ^([A-Z_][A-Z0-9_]*=[^ ]*( |$))*$ ]] || die "BENCH_AFTER_ENV: VAR=value words"
 if [ "$CLEAN_AT_START" != yes ] && [ "${BENCH_ALLOW_DIRTY:-}" != 1 ]; then
   die "the work tree is not clean: commit first (or BENCH_ALLOW_DIRTY=1 for an unpublished try)"
 fi
@@ -139,7 +143,8 @@ run_backend() {  # run_backend sqlite|pg: schema check, seeding, the rounds
   BASES[bare]="$BASE"
   start_server "$backend-before" "microblog:create_app()" /healthz "$BEFORE_DIR"
   BASES[before]="$BASE"
-  start_server "$backend-after" "microblog:create_app()" /healthz "$AFTER_DIR"
+  SERVER_ENV="$AFTER_ENV" start_server "$backend-after" "microblog:create_app()" /healthz \
+    "$AFTER_DIR"
   BASES[after]="$BASE"
   check_build before
   check_build after
@@ -191,4 +196,5 @@ done
   --note "schema: the same from both builds' migrations (bench/ab_db.py schema)" \
   --note "migration files that differ: ${MIGRATIONS_DIFF:-none}" \
   --note "uv.lock: $LOCK" \
+  --note "the after build's extra environment: ${AFTER_ENV:-none}" \
   --note "time: checkouts and virtualenvs ${SYNC_SECONDS} s; ${TIMES%; }"

@@ -164,13 +164,14 @@ free_port() {
 }
 
 start_server() {  # start_server NAME APP HEALTH_PATH [TREE]: the shipped config of TREE
-  # (default: this checkout), -w and -b only; sets PORT and BASE
+  # (default: this checkout), -w and -b only; sets PORT and BASE. SERVER_ENV: extra
+  # VAR=value words for this server's environment (bench/compare_builds.sh)
   local name="$1" app="$2" health="$3" tree="${4:-$ROOT}"
   PORT="$(free_port)"
   BASE="http://127.0.0.1:$PORT"
   # Its own Prometheus directory: gunicorn.conf.py empties it on start.
   (cd "$tree" && PROMETHEUS_MULTIPROC_DIR="$PROMETHEUS_MULTIPROC_DIR/$name" \
-    exec "$tree/.venv/bin/gunicorn" -c "$tree/gunicorn.conf.py" -w "$WORKERS" \
+    exec env ${SERVER_ENV:-} "$tree/.venv/bin/gunicorn" -c "$tree/gunicorn.conf.py" -w "$WORKERS" \
     -b "127.0.0.1:$PORT" "$app") >"$TMP/gunicorn-$name.log" 2>&1 &
   SERVER_PID=$!
   SERVER_PIDS+=("$SERVER_PID")
