@@ -254,10 +254,23 @@ def test_reads_in_a_request_share_its_connection_and_return_it(app: Flask, peopl
     assert checked_out_connections() == checked_out
 
 
+@pytest.mark.parametrize(
+    ("method", "autocommit"),
+    [("GET", True), ("HEAD", True), ("POST", False), ("PATCH", False), ("DELETE", False)],
+)
+def test_only_reading_methods_run_in_autocommit(app: Flask, method: str, autocommit: bool) -> None:
+    """GET and HEAD skip BEGIN and ROLLBACK (data/db.py: request_connection); a write
+    request's statements stay in one transaction, so a failure leaves nothing behind."""
+    with app.app_context(), app.test_request_context(method=method):
+        options = read_connection().get_execution_options()
+        assert (options.get("isolation_level") == "AUTOCOMMIT") is autocommit
+
+
 def test_reads_see_the_requests_own_uncommitted_writes(app: Flask, people: People) -> None:
-    """While the ORM session has a transaction open, reads go through it."""
+    """While the ORM session has a transaction open, reads go through it (a write
+    request: GET and HEAD run in autocommit, see the next test)."""
     params = {"user_id": people.alice["id"]}
-    with app.app_context(), app.test_request_context():
+    with app.app_context(), app.test_request_context(method="POST"):
         db.session.execute(
             update(User).where(User.id == people.alice["id"]).values(about_me="changed")
         )

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, request
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session
@@ -73,12 +73,24 @@ def in_write_transaction() -> bool:
     return db.session.registry.has() and db.session().in_transaction()
 
 
+#: Requests that only read (a GET may still write a single row: ``last_seen``).
+READING_METHODS = frozenset({"GET", "HEAD"})
+
+
 def request_connection() -> Connection:
     """This request's connection: checked out of the pool on first use, returned at
-    teardown. The ORM session and Core reads both run on it."""
+    teardown. The ORM session and Core reads both run on it.
+
+    For GET and HEAD it is in autocommit: no ``BEGIN`` before the first statement and no
+    ``ROLLBACK`` at the end, two round trips of a PostgreSQL read
+    (bench/results/ab-2026-11-30-*.md). Each statement still sees one snapshot, as in a
+    READ COMMITTED transaction; what such a request writes is one statement at a time,
+    each committed on its own."""
     conn: Connection | None = g.get("db_connection")
     if conn is None or conn.closed:
         conn = g.db_connection = db.engine.connect()
+        if request.method in READING_METHODS:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
     return conn
 
 
