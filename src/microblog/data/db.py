@@ -81,15 +81,13 @@ def request_connection() -> Connection:
     """This request's connection: checked out of the pool on first use, returned at
     teardown. The ORM session and Core reads both run on it.
 
-    For GET and HEAD it is in autocommit: no ``BEGIN`` before the first statement and no
-    ``ROLLBACK`` at the end, two round trips of a PostgreSQL read
-    (bench/results/ab-2026-11-30-*.md). Each statement still sees one snapshot, as in a
-    READ COMMITTED transaction; what such a request writes is one statement at a time,
-    each committed on its own."""
+    On PostgreSQL, GET and HEAD run it in autocommit: no ``BEGIN`` before the first
+    statement and no ``ROLLBACK`` at the end, two round trips of a read. The rule this sets
+    for a GET's writes, and the numbers: docs/architecture.md#one-way-to-the-database."""
     conn: Connection | None = g.get("db_connection")
     if conn is None or conn.closed:
         conn = g.db_connection = db.engine.connect()
-        if request.method in READING_METHODS:
+        if request.method in READING_METHODS and conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT")
     return conn
 
