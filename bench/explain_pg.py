@@ -49,9 +49,9 @@ def cases(viewer: int, user: int, celebrity: int) -> list[Case]:
     deep = {"limit": 100, "offset": 100 * 499}
 
     # -- users ------------------------------------------------------------------------
-    found.append(Case("user by id", "GET /users/{id}", users.USER_BY_ID.stmt, {"user_id": user}))
+    found.append(Case("user by id", "GET /users/{id}", users.USER_BY_ID, {"user_id": user}))
     found.append(
-        Case("celebrity by id", "GET /users/{id}", users.USER_BY_ID.stmt, {"user_id": celebrity})
+        Case("celebrity by id", "GET /users/{id}", users.USER_BY_ID, {"user_id": celebrity})
     )
     for sort in (None, "username", "-created_at", "-last_seen"):
         items, count = users._list_statements(sort, False)
@@ -66,7 +66,7 @@ def cases(viewer: int, user: int, celebrity: int) -> list[Case]:
     )
     # -- follows -----------------------------------------------------------------------
     for direction in ("followers", "following"):
-        items, count = follow_service._statements(direction)  # type: ignore[arg-type]
+        items, count = follow_service._statements(direction)
         for who, uid in (("typical user", user), ("celebrity", celebrity), ("viewer", viewer)):
             if direction == "following" and who == "celebrity":
                 continue
@@ -251,10 +251,10 @@ def main(argv: list[str] | None = None) -> int:
             pg = raw.driver_connection
             assert pg is not None
             counts = {
-                table: pg.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+                table: pg.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("users", "posts", "follows")
             }
-            version = pg.execute("SELECT version()").fetchone()[0]  # type: ignore[index]
+            version = pg.execute("SELECT version()").fetchone()[0]
             for case in found:
                 explain(pg, engine.dialect, case)  # once to warm the cache, then measured
                 sql, plan, _ = explain(pg, engine.dialect, case)
