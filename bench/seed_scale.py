@@ -217,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
             pg = raw.driver_connection
             assert pg is not None
             pg.execute("SET synchronous_commit = off")  # this session's commits only
+            # The app's DB_STATEMENT_TIMEOUT_MS is for requests; a million-row COPY (with
+            # its foreign-key checks) may take longer on a busy machine.
+            pg.execute("SET statement_timeout = 0")
             n_users = _copy(pg, User.__table__, user_columns, users())
             fix_sequence(pg, "users")
             pg.commit()
