@@ -266,6 +266,13 @@ def test_only_reads_on_postgresql_run_in_autocommit(app: Flask, method: str) -> 
         assert (options.get("isolation_level") == "AUTOCOMMIT") is expected
 
 
+def test_reads_outside_a_request_keep_their_transaction(app: Flask) -> None:
+    """The CLI and scripts read in an app context, with no request method to go by."""
+    with app.app_context():
+        options = read_connection().get_execution_options()
+        assert options.get("isolation_level") != "AUTOCOMMIT"
+
+
 def test_reads_see_the_requests_own_uncommitted_writes(app: Flask, people: People) -> None:
     """While the ORM session has a transaction open, reads go through it (a write
     request: GET and HEAD run in autocommit, see the next test)."""

@@ -87,7 +87,8 @@ def request_connection() -> Connection:
     conn: Connection | None = g.get("db_connection")
     if conn is None or conn.closed:
         conn = g.db_connection = db.engine.connect()
-        if request.method in READING_METHODS and conn.dialect.name == "postgresql":
+        reading = has_request_context() and request.method in READING_METHODS
+        if reading and conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT")
     return conn
 
