@@ -10,7 +10,7 @@ from flask_openapi3 import Contact, Info, License, OpenAPI, Server
 
 from microblog.config import engine_options, load_config
 from microblog.data import passwords
-from microblog.data.db import close_read_connection, db, migrate
+from microblog.data.db import close_read_connection, db, migrate, ping_idle_connections
 from microblog.telemetry import logs, observability
 from microblog.web import auth, conditional, cors, errors, hosts, http, pipeline, ratelimit
 from microblog.web.schemas.common import ErrorOut
@@ -57,6 +57,9 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
     logs.configure_logging(app)
 
     db.init_app(app)
+    if app.config["DB_POOL_PRE_PING"] and app.config["DB_POOL_PING_IDLE"]:
+        with app.app_context():
+            ping_idle_connections(db.engine, app.config["DB_POOL_PING_IDLE"])
     migrate.init_app(
         app,
         db,

@@ -224,9 +224,12 @@ class Settings(BaseSettings):
     DB_POOL_SIZE: int = Field(5, ge=1, le=1000)  # 0 would be SQLAlchemy's "no limit"
     DB_MAX_OVERFLOW: int = Field(5, ge=0, le=1000)
     DB_POOL_TIMEOUT: ShortWait = 5.0
-    # Test each pooled connection before use: after a database restart the first
-    # request of every worker would otherwise meet a dead connection (one round trip).
+    # Test a pooled connection before use when it has been idle DB_POOL_PING_IDLE seconds
+    # or more (0: at every checkout), so a database restart between requests costs no
+    # failed request. Under load connections are never idle that long and the ping's round
+    # trip is skipped (docs/operations.md, "Connections and restarts").
     DB_POOL_PRE_PING: bool = True
+    DB_POOL_PING_IDLE: float = Field(1.0, ge=0, le=3600, allow_inf_nan=False)
     DB_STATEMENT_TIMEOUT_MS: int = Field(10_000, ge=0, le=MAX_STATEMENT_TIMEOUT_MS)
     # 0 would make libpq wait forever, holding the worker.
     DB_CONNECT_TIMEOUT: int = Field(3, ge=1, le=3600)
@@ -421,7 +424,9 @@ def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
     SQLite file gets the pool limits; PostgreSQL also a connect and a statement timeout,
     and no server-side prepared statements when ``DB_PREPARED_STATEMENTS`` is off."""
     url: str = settings["SQLALCHEMY_DATABASE_URI"]
-    options: dict[str, Any] = {"pool_pre_ping": settings["DB_POOL_PRE_PING"]}
+    # With DB_POOL_PING_IDLE > 0 the ping is data.db.ping_idle_connections' instead.
+    every_checkout = settings["DB_POOL_PRE_PING"] and not settings["DB_POOL_PING_IDLE"]
+    options: dict[str, Any] = {"pool_pre_ping": every_checkout}
     if url in ("sqlite://", "sqlite:///:memory:"):
         return options
     options.update(

@@ -7,6 +7,7 @@ the mapping of each exception class is checked on a route that raises it."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -171,10 +172,14 @@ def test_engine_options_come_from_the_db_settings() -> None:
         "DB_MAX_OVERFLOW": 3,
         "DB_POOL_TIMEOUT": 2.5,
         "DB_POOL_PRE_PING": True,
+        "DB_POOL_PING_IDLE": 0.0,
         "DB_STATEMENT_TIMEOUT_MS": 1500,
         "DB_CONNECT_TIMEOUT": 4,
         "DB_PREPARED_STATEMENTS": True,
     }
+    # The idle ping (data.db.ping_idle_connections) replaces SQLAlchemy's every-checkout one.
+    assert engine_options({**settings, "DB_POOL_PING_IDLE": 1.0})["pool_pre_ping"] is False
+    assert engine_options({**settings, "DB_POOL_PRE_PING": False})["pool_pre_ping"] is False
     assert engine_options(settings) == {
         "pool_pre_ping": True,
         "pool_size": 7,
@@ -203,6 +208,44 @@ def test_prepared_statements_off_reach_the_psycopg_connection(postgres_url: str)
         finally:
             raw.close()
         db.engine.dispose()
+
+
+def _terminate_pooled_backends(postgres_url: str) -> int:
+    """Kill, from outside, every server connection the app's pool holds (a restart seen
+    from one pool)."""
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.parametrize(("idle", "served"), [(0.05, True), (3600.0, False)])
+def test_a_pooled_connection_idle_past_ping_idle_is_pinged_and_replaced(
+    postgres_url: str, idle: float, served: bool
+) -> None:
+    """DB_POOL_PING_IDLE: a connection that sat idle that long is pinged before use, so a
+    connection the server dropped meanwhile is replaced and the request served; one used
+    more recently is not pinged (no round trip), and the drop fails one request with 503."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url, "DB_POOL_PING_IDLE": idle})
+    client = app.test_client()  # no app context held: each request returns its connection
+    try:
+        assert client.get("/api/v1/users").status_code == 200  # one pooled connection
+        assert _terminate_pooled_backends(postgres_url) >= 1
+        time.sleep(0.1)
+        after = client.get("/api/v1/users")
+        if served:
+            assert after.status_code == 200, after.get_json()
+        else:
+            assert_unavailable(after)
+        # Either way the next request runs on a fresh connection.
+        assert client.get("/api/v1/users").status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_a_statement_past_statement_timeout_is_503(postgres_url: str) -> None:
@@ -260,7 +303,9 @@ def test_a_connection_killed_during_the_request_is_dropped_not_a_500(postgres_ur
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url})
 
-    @app.get("/terminated", doc_ui=False)
+    # A POST: its connection is in a transaction (a GET's reads run in autocommit on
+    # PostgreSQL, and closing those rolls nothing back).
+    @app.post("/terminated", doc_ui=False)
     def terminated() -> Any:
         conn = read_connection()
         pid = conn.execute(sql("SELECT pg_backend_pid()")).scalar()
@@ -269,7 +314,7 @@ def test_a_connection_killed_during_the_request_is_dropped_not_a_500(postgres_ur
         return {"read": True}
 
     client = app.test_client()
-    assert client.get("/terminated").status_code == 200
+    assert client.post("/terminated").status_code == 200
     assert client.get("/api/v1/users").status_code == 200  # the dead connection is gone
     with app.app_context():
         db.engine.dispose()
@@ -285,7 +330,7 @@ def test_a_session_connection_killed_during_the_request_is_dropped_not_a_500(
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": postgres_url})
 
-    @app.get("/terminated-session", doc_ui=False)
+    @app.post("/terminated-session", doc_ui=False)  # a transaction: see the test above
     def terminated_session() -> Any:
         pid = db.session.execute(sql("SELECT pg_backend_pid()")).scalar()
         with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
@@ -293,7 +338,7 @@ def test_a_session_connection_killed_during_the_request_is_dropped_not_a_500(
         return {"read": True}
 
     client = app.test_client()
-    assert client.get("/terminated-session").status_code == 200
+    assert client.post("/terminated-session").status_code == 200
     assert client.get("/api/v1/users").status_code == 200  # the dead connection is gone
     with app.app_context():
         db.engine.dispose()

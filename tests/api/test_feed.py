@@ -68,3 +68,72 @@ def test_feed_limit_is_clamped(api: Api, client: FlaskClient) -> None:
     _, headers = api.login("alice")
     body = client.get("/api/v1/feed?limit=500", headers=headers).get_json()
     assert body["_meta"]["limit"] == 100
+
+
+def test_feed_is_complete_on_both_sides_of_the_fan_out_limit(
+    api: Api, client: FlaskClient, count_queries: Any
+) -> None:
+    """Up to FEED_FANOUT_MAX authors (the viewer and 63 followed) the feed merges each
+    author's newest posts; from 64 followed on, one filtered scan, chosen from at most
+    FEED_FANOUT_MAX followed ids read. Either way every followed author's post is in."""
+    from sqlalchemy import insert
+
+    from microblog.data.db import db
+    from microblog.data.models import Post, User, follows
+    from microblog.data.timeutil import utcnow
+    from microblog.services.posts import FEED_FANOUT_MAX
+
+    viewer, viewer_h = api.login("viewer")
+    now = utcnow()
+    authors = (
+        db.session.execute(
+            insert(User).returning(User.id),
+            [
+                {
+                    "username": f"author{i}",
+                    "email": f"author{i}@example.com",
+                    "password_hash": "x",
+                    "about_me": "",
+                    "role": "user",
+                    "is_active": True,
+                    "created_at": now,
+                    "last_seen": now,
+                }
+                for i in range(FEED_FANOUT_MAX + 1)
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    db.session.execute(
+        insert(Post),
+        [
+            {
+                "body": f"by {uid}",
+                "user_id": uid,
+                "published": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for uid in authors
+        ],
+    )
+    db.session.commit()
+    mine = write(client, viewer_h, body="mine")
+    for followed in (FEED_FANOUT_MAX - 1, FEED_FANOUT_MAX, FEED_FANOUT_MAX + 1):
+        db.session.execute(follows.delete())
+        db.session.execute(
+            insert(follows),
+            [
+                {"follower_id": viewer["id"], "followed_id": uid, "created_at": now}
+                for uid in authors[:followed]
+            ],
+        )
+        db.session.commit()
+        count_queries.statements.clear()
+        items = walk(client, "/api/v1/feed?limit=100", viewer_h)
+        expected = {*authors[:followed]}
+        assert {p["author"]["id"] for p in items} - {viewer["id"]} == expected, followed
+        assert mine["id"] in {p["id"] for p in items}
+        merged = any("UNION ALL" in sql for sql in count_queries.statements)
+        assert merged == (followed < FEED_FANOUT_MAX), followed

@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,8 +13,9 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry
 
 log = logging.getLogger("microblog.db")
 
@@ -129,6 +131,38 @@ def close_read_connection(exc: BaseException | None = None) -> None:
             log.warning("request connection lost at the end of a request; dropped")
             with contextlib.suppress(SQLAlchemyError):
                 conn.invalidate()
+
+
+IDLE_SINCE = "microblog_idle_since"
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection at checkout only if it sat idle ``idle_seconds`` or more.
+
+    SQLAlchemy's ``pool_pre_ping`` pings at every checkout: one round trip in every
+    request, although under load a connection is back in use within milliseconds (the
+    numbers: docs/operations.md#connections-and-restarts). A connection that fails the
+    ping is replaced before the request sees it (SQLAlchemy's documented checkout rule:
+    raise ``DisconnectionError``); one that breaks while in use (the server restarted
+    within the idle window) fails its request with a 503, and SQLAlchemy then drops the
+    rest of the pool."""
+
+    @event.listens_for(engine, "connect")
+    def fresh(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def returned(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+        if time.monotonic() - record.info.get(IDLE_SINCE, 0.0) < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as err:  # whatever the driver raises, this connection is unusable
+            raise DisconnectionError(f"pooled connection failed its ping: {err}") from err
 
 
 @event.listens_for(Engine, "connect")
