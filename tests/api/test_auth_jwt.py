@@ -1,6 +1,7 @@
-"""JWT login, refresh rotation with theft detection, logout, claim validation, and
-revocation through token families (the database is the one record). The helpers at the
-top are shared with the security and integration tests."""
+"""JWT login, refresh rotation with theft detection (and its grace window for a client's
+own retries), logout, claim validation, and revocation through token families (the
+database is the one record). The helpers at the top are shared with the security and
+integration tests."""
 
 from __future__ import annotations
 
@@ -287,19 +288,40 @@ def test_refresh_without_a_token_is_401(client: FlaskClient) -> None:
     assert_401(client.post(REFRESH, headers=basic("alice", "x")))
 
 
+def age_use(refresh_token: str, seconds: float) -> None:
+    """Move a spent refresh token's use ``seconds`` into the past: the clock the grace
+    window is measured on is the ``used_at`` column."""
+    jti = claims_of(refresh_token)["jti"]
+    spent = db.session.get(RefreshToken, jti)
+    assert spent is not None and spent.used_at is not None
+    db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.jti == jti)
+        .values(used_at=spent.used_at - timedelta(seconds=seconds))
+    )
+    db.session.commit()
+
+
+def family_revoked(token: str) -> bool:
+    db.session.rollback()  # read what the requests committed
+    family = db.session.get(TokenFamily, claims_of(token)["fam"])
+    return family.revoked_at is not None
+
+
 def test_replaying_a_spent_refresh_token_revokes_the_family(api: Api, client: FlaskClient) -> None:
     alice = api.register("alice")
     first = login(client, alice)
     other_login = login(client, alice)
     second = refresh(client, first["refresh_token"]).get_json()
     third = refresh(client, second["refresh_token"]).get_json()
+    age_use(first["refresh_token"], 3600)  # long after the grace window
 
     replay = refresh(client, first["refresh_token"])
     assert_401(replay)
     assert "already used" in replay.get_json()["message"]
+    assert "revoked" in replay.get_json()["message"]
 
-    family = db.session.get(TokenFamily, claims_of(first["refresh_token"])["fam"])
-    assert family.revoked_at is not None
+    assert family_revoked(first["refresh_token"])
     # Every token of the family is dead: the thief's and the victim's alike.
     for pair in (first, second, third):
         assert me_status(client, pair["access_token"]) == 401
@@ -309,14 +331,66 @@ def test_replaying_a_spent_refresh_token_revokes_the_family(api: Api, client: Fl
     assert refresh(client, other_login["refresh_token"]).status_code == 200
 
 
-def test_replay_of_the_latest_refresh_token_also_revokes(api: Api, client: FlaskClient) -> None:
-    """Two uses of the same refresh token: the second one kills the family, including
-    the pair the first use handed out."""
+@pytest.mark.parametrize(
+    ("grace", "age", "revoked"),
+    [
+        (10, 0, False),
+        (10, 9, False),
+        (10, 11, True),
+        (0, 0, True),
+        (60, 59, False),
+        (60, 61, True),
+    ],
+    ids=lambda v: str(v),
+)
+def test_a_reuse_ends_the_login_only_after_the_grace_window(
+    api: Api, client: FlaskClient, app: Flask, grace: int, age: int, revoked: bool
+) -> None:
+    """``JWT_REFRESH_REUSE_GRACE`` seconds after a refresh token was used, a second use is
+    refused (401) and ends nothing: the pair the first use returned keeps working. After
+    the window (or with a grace of 0) it is theft: the login is revoked, that pair too."""
+    app.config["JWT_REFRESH_REUSE_GRACE"] = grace
     pair = login(client, api.register("alice"))
     winner = refresh(client, pair["refresh_token"]).get_json()
-    assert_401(refresh(client, pair["refresh_token"]))
-    assert me_status(client, winner["access_token"]) == 401
-    assert_401(refresh(client, winner["refresh_token"]))
+    age_use(pair["refresh_token"], age)
+
+    reuse = refresh(client, pair["refresh_token"])
+    assert_401(reuse)
+    assert "already used" in reuse.get_json()["message"]
+    assert ("revoked" in reuse.get_json()["message"]) is revoked
+    assert family_revoked(pair["refresh_token"]) is revoked
+    if revoked:
+        assert me_status(client, winner["access_token"]) == 401
+        assert_401(refresh(client, winner["refresh_token"]))
+    else:
+        assert me_status(client, winner["access_token"]) == 200
+        after = refresh(client, winner["refresh_token"])
+        assert after.status_code == 200, after.get_json()
+        assert me_status(client, after.get_json()["access_token"]) == 200
+
+
+def test_retries_within_the_window_neither_extend_it_nor_end_the_login(
+    api: Api, client: FlaskClient
+) -> None:
+    """A retry does not move the token's use time (the window runs from the one use that
+    counted), and a retry that arrives after the winner's pair was itself rotated still
+    ends nothing; once the window has passed, the same token ends the login."""
+    pair = login(client, api.register("alice"))
+    winner = refresh(client, pair["refresh_token"]).get_json()
+    used_at = db.session.get(RefreshToken, claims_of(pair["refresh_token"])["jti"]).used_at
+    for _ in range(3):
+        assert_401(refresh(client, pair["refresh_token"]))
+    db.session.rollback()
+    assert db.session.get(RefreshToken, claims_of(pair["refresh_token"])["jti"]).used_at == used_at
+    latest = refresh(client, winner["refresh_token"]).get_json()
+    assert_401(refresh(client, pair["refresh_token"]))  # a straggler, after the next rotation
+    assert not family_revoked(pair["refresh_token"])
+    assert me_status(client, latest["access_token"]) == 200
+
+    age_use(pair["refresh_token"], 3600)
+    assert "revoked" in refresh(client, pair["refresh_token"]).get_json()["message"]
+    assert me_status(client, latest["access_token"]) == 401
+    assert_401(refresh(client, latest["refresh_token"]))
 
 
 @pytest.mark.parametrize(

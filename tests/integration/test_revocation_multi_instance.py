@@ -90,7 +90,15 @@ def test_logout_through_a_is_rejected_by_b(instances: tuple[Flask, Flask]) -> No
     assert status(b, other["access_token"]) == 200  # another login lives on
 
 
+def no_reuse_grace(*apps: Flask) -> None:
+    """Every reuse of a spent refresh token is theft, however soon it comes (the replay
+    tests below replay at once; the grace window has its own test)."""
+    for app in apps:
+        app.config["JWT_REFRESH_REUSE_GRACE"] = 0
+
+
 def test_refresh_replay_through_a_is_rejected_by_b(instances: tuple[Flask, Flask]) -> None:
+    no_reuse_grace(*instances)
     a, b = (app.test_client() for app in instances)
     alice = Api(a).register("alice")
     first = login(a, alice)
@@ -104,6 +112,7 @@ def test_refresh_replay_through_a_is_rejected_by_b(instances: tuple[Flask, Flask
 
 
 def test_replay_through_b_of_a_token_rotated_by_a(instances: tuple[Flask, Flask]) -> None:
+    no_reuse_grace(*instances)
     a, b = (app.test_client() for app in instances)
     alice = Api(a).register("alice")
     first = login(a, alice)
@@ -111,6 +120,23 @@ def test_replay_through_b_of_a_token_rotated_by_a(instances: tuple[Flask, Flask]
     assert refresh(b, first["refresh_token"]).status_code == 401
     assert status(a, second["access_token"]) == 401
     assert refresh(a, second["refresh_token"]).status_code == 401
+
+
+def test_a_retry_through_b_within_the_grace_window_ends_nothing(
+    instances: tuple[Flask, Flask],
+) -> None:
+    """The rotation time A wrote is what B measures the window on: a retry of the spent
+    token through B soon after is refused, and the pair A issued keeps working on both."""
+    a, b = (app.test_client() for app in instances)
+    alice = Api(a).register("alice")
+    first = login(a, alice)
+    second = refresh(a, first["refresh_token"]).get_json()
+    retry = refresh(b, first["refresh_token"])
+    assert retry.status_code == 401
+    assert "revoked" not in retry.get_json()["message"]
+    for client in (a, b):
+        assert status(client, second["access_token"]) == 200
+    assert refresh(b, second["refresh_token"]).status_code == 200
 
 
 def test_password_change_through_a_ends_sessions_on_b(instances: tuple[Flask, Flask]) -> None:
@@ -182,6 +208,7 @@ def test_redis_down_revocation_still_holds_and_live_tokens_work(redis_down: Flas
 
     second = refresh(client, other["refresh_token"])
     assert second.status_code == 200
+    redis_down.config["JWT_REFRESH_REUSE_GRACE"] = 0  # a replay, not a client's retry
     assert refresh(client, other["refresh_token"]).status_code == 401  # replay: family revoked
     assert status(client, second.get_json()["access_token"]) == 401
 

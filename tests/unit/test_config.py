@@ -108,6 +108,7 @@ WRONG_TYPE = [
     ("DB_MAX_OVERFLOW", "five", "must be a whole number"),
     ("TOKEN_TTL", "1.5", "must be a whole number"),
     ("JWT_LEEWAY", "5s", "must be a whole number"),
+    ("JWT_REFRESH_REUSE_GRACE", "10.5", "must be a whole number"),
     ("ARGON2_TIME_COST", "٣", "must be a whole number"),  # an Arabic-Indic three
     ("DB_POOL_TIMEOUT", "soon", "must be a valid number"),
     ("DB_POOL_TIMEOUT", "nan", "must be a finite number"),
@@ -134,6 +135,8 @@ OUT_OF_RANGE = [
     ("JWT_ACCESS_TTL", "-900", "must be at least 1"),
     ("JWT_REFRESH_TTL", str(10**12), "must be at most 315360000"),
     ("JWT_LEEWAY", "3601", "must be at most 3600"),
+    ("JWT_REFRESH_REUSE_GRACE", "-1", "must be at least 0"),
+    ("JWT_REFRESH_REUSE_GRACE", "61", "must be at most 60"),
     ("MAX_CONTENT_LENGTH", "0", "must be at least 1"),
     ("MAX_CONTENT_LENGTH", str(2**40), "must be at most 1073741824"),
     ("LAST_SEEN_INTERVAL", "-60", "must be at least 0"),
@@ -354,6 +357,7 @@ COMMON_VALUES: dict[str, Any] = {
     "JWT_ISSUER": "microblog",
     "JWT_AUDIENCE": "microblog-api",
     "JWT_LEEWAY": 5,
+    "JWT_REFRESH_REUSE_GRACE": 10,
     "MAX_CONTENT_LENGTH": 1_048_576,
     "LOG_LEVEL": "INFO",
     "REQUEST_LOG_ENABLED": True,
@@ -393,6 +397,15 @@ def test_a_variable_wins_over_its_environment_default(
     config = environment("development", LOG_FORMAT="json", VALIDATE_RESPONSES="0")
     assert config["LOG_FORMAT"] == "json"
     assert config["VALIDATE_RESPONSES"] is False
+
+
+@pytest.mark.parametrize("value", ["0", "60"])
+def test_the_refresh_reuse_grace_takes_its_bounds(
+    environment: Callable[..., dict[str, Any]], value: str
+) -> None:
+    # 0 (no grace: every reuse ends the login) and a minute are both allowed.
+    config = environment("production", SECRET_KEY=GOOD_SECRET, JWT_REFRESH_REUSE_GRACE=value)
+    assert config["JWT_REFRESH_REUSE_GRACE"] == int(value)
 
 
 def test_testing_fixes_hashing_logs_and_limits_whatever_the_environment(

@@ -4,8 +4,12 @@
   (30 days); both HS256 with ``JWT_SECRET_KEY`` (or ``SECRET_KEY``), and both carry
   ``iss``, ``aud``, ``sub``, ``iat``, ``nbf``, ``exp``, ``jti``, ``typ`` and ``fam``.
 * A login starts a *family*. ``refresh`` spends the presented refresh token and issues a
-  new pair in the same family; presenting a spent refresh token again means it was
-  stolen (or replayed), so the whole family is revoked.
+  new pair in the same family. A spent refresh token presented again within
+  ``JWT_REFRESH_REUSE_GRACE`` seconds of its use is most likely the client's own retry
+  (or a request that lost a race with it): it gets a 401 and the family lives on, the
+  pair its first use issued included. Later, it means the token was stolen (or
+  replayed), so the whole family is revoked
+  (docs/authentication.md#jwt-access-and-refresh-tokens).
 * Revoking a family also kills the access tokens issued in it (their ``fam`` claim):
   every access check reads the family in the same query as the user (``ACTIVE_USER``), so
   the database is the one record of revocations, shared by every process, and there is no
@@ -17,7 +21,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import jwt
 from sqlalchemy import bindparam, select, update
@@ -157,13 +161,30 @@ def refresh(token: str) -> TokenPair:
         .values(used_at=utcnow())
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
-        # A rotated-out token came back: assume theft and end the whole login.
-        revoke_families([family.id])
-        db.session.commit()
-        raise Unauthorized("The refresh token was already used; this login has been revoked.")
+        _refuse_reuse(claims["jti"], family.id)
     pair = _issue_pair(user.id, family.id)
     db.session.commit()
     return pair
+
+
+def _refuse_reuse(jti: str, family_id: str) -> NoReturn:
+    """A spent refresh token came back: within the grace window, refuse it and end
+    nothing; after it (or when its row is gone), assume theft and end the whole login.
+
+    Read after the ``UPDATE`` that found the token spent: on PostgreSQL that ``UPDATE``
+    waited for a concurrent winner to commit, and READ COMMITTED shows the winner's
+    ``used_at`` to this next statement; SQLite runs one writer at a time."""
+    used_at = db.session.scalar(select(RefreshToken.used_at).where(RefreshToken.jti == jti))
+    grace = timedelta(seconds=settings()["JWT_REFRESH_REUSE_GRACE"])
+    if used_at is not None and utcnow() - used_at < grace:
+        db.session.rollback()
+        raise Unauthorized(
+            "The refresh token was already used; use the pair its first use returned, "
+            "or log in again."
+        )
+    revoke_families([family_id])
+    db.session.commit()
+    raise Unauthorized("The refresh token was already used; this login has been revoked.")
 
 
 def principal_for_access(token: str) -> Principal | None:
