@@ -4,13 +4,16 @@ connection errors and 503s) and keeps its own ledger of what was acknowledged, a
 that compares the ledger with the database, and the results file.
 
 ``FAULTS_PROFILE=short`` (default, CI) keeps every scenario to seconds; ``long`` (``make
-faults-long``) drives more requests and soaks for 30 minutes."""
+faults-long``) drives more requests and soaks for 30 minutes. ``FAULTS_SOAK_SECONDS`` sets the
+soak's length whatever the profile (docs/reliability.md#soak)."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import http.client
+import itertools
 import json
 import os
 import secrets
@@ -21,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,13 +61,20 @@ PROFILES = {
     "long": Profile("long", 120.0, 8, 1800.0, 5.0, 50),
 }
 PROFILE = PROFILES[os.environ.get("FAULTS_PROFILE", "short")]
+if os.environ.get("FAULTS_SOAK_SECONDS"):
+    PROFILE = dataclasses.replace(PROFILE, soak_seconds=float(os.environ["FAULTS_SOAK_SECONDS"]))
 
 
 # -- processes ------------------------------------------------------------------------------
 
 
 def server_env(database_url: str, workdir: Path, **extra: str) -> dict[str, str]:
-    """Production settings on loopback; the caller's ``extra`` wins."""
+    """Production settings on loopback; the caller's ``extra`` wins.
+
+    Nothing of the app's or gunicorn's settings is inherited from the shell running the
+    tests (``GUNICORN_*``, ``DB_*``... are dropped), so a run does not depend on it; a
+    scenario that needs one passes it in ``extra`` (the soak: ``GUNICORN_MAX_REQUESTS="0"``,
+    read by gunicorn.conf.py)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -90,10 +100,14 @@ def server_env(database_url: str, workdir: Path, **extra: str) -> dict[str, str]
 
 
 class Gunicorn:
-    """``gunicorn -c gunicorn.conf.py -w N -b 127.0.0.1:PORT``, in a session of its own."""
+    """``gunicorn -c gunicorn.conf.py -w N -b 127.0.0.1:PORT``, in a session of its own;
+    ``options`` are more command-line flags (they win over the file), e.g. ``("-k",
+    "gthread", "--threads", "4")``."""
 
-    def __init__(self, env: dict[str, str], workers: int, workdir: Path) -> None:
-        self.env, self.workers = env, workers
+    def __init__(
+        self, env: dict[str, str], workers: int, workdir: Path, options: Sequence[str] = ()
+    ) -> None:
+        self.env, self.workers, self.options = env, workers, tuple(options)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"gunicorn-{self.port}.log"
@@ -103,7 +117,7 @@ class Gunicorn:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "-w", str(self.workers),
-                 "-b", f"127.0.0.1:{self.port}", APP],
+                 "-b", f"127.0.0.1:{self.port}", *self.options, APP],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
@@ -118,6 +132,20 @@ class Gunicorn:
         # gunicorn's own: an exception that escaped the app (its HTML 500 page).
         found += [chunk[:3000] for chunk in text.split("Error handling request")[1:]]
         return found
+
+    def access_log(self) -> dict[str, dict[str, Any]]:
+        """The app's access lines (one per request it answered, written before the
+        response is sent: docs/reference.md#operations), by request id."""
+        lines: dict[str, dict[str, Any]] = {}
+        if not self.log.exists():
+            return lines
+        for line in self.log.read_text(errors="replace").splitlines():
+            if '"logger":"microblog.access"' not in line:
+                continue
+            with contextlib.suppress(ValueError):
+                fields = json.loads(line)
+                lines[str(fields["request_id"])] = fields
+        return lines
 
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
@@ -187,8 +215,10 @@ def workdir() -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int, where: Path) -> Iterator[Gunicorn]:
-    server = Gunicorn(env, workers, where)
+def gunicorn(
+    env: dict[str, str], workers: int, where: Path, options: Sequence[str] = ()
+) -> Iterator[Gunicorn]:
+    server = Gunicorn(env, workers, where, options)
     try:
         server.start()
         yield server
@@ -261,9 +291,29 @@ class Write:
     task_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One request sent: by which client, when (``time.monotonic()``), how long it took
+    and what came back (a status, or the exception's class name)."""
+
+    client: str
+    started: float
+    seconds: float
+    outcome: int | str
+
+    @property
+    def ended(self) -> float:
+        return self.started + self.seconds
+
+    @property
+    def succeeded(self) -> bool:
+        return isinstance(self.outcome, int) and 200 <= self.outcome < 300
+
+
 @dataclass
 class Ledger:
-    """What every client sent and was told, for the checker and the results."""
+    """What every client sent and was told, for the checker and the results. With
+    ``timeline`` (a list), every attempt is kept there too, for :func:`recovery`."""
 
     writes: list[Write] = field(default_factory=list)
     statuses: Counter[int | str] = field(default_factory=Counter)
@@ -271,15 +321,18 @@ class Ledger:
     server_errors: list[str] = field(default_factory=list)
     slowest: float = 0.0
     unavailable_without_retry_after: int = 0
+    timeline: list[Attempt] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def note(self, outcome: int | str, seconds: float, what: str) -> None:
+    def note(self, attempt: Attempt, what: str) -> None:
         with self.lock:
             self.requests += 1
-            self.statuses[outcome] += 1
-            self.slowest = max(self.slowest, seconds)
-            if outcome == 500:
+            self.statuses[attempt.outcome] += 1
+            self.slowest = max(self.slowest, attempt.seconds)
+            if attempt.outcome == 500:
                 self.server_errors.append(what)
+            if self.timeline is not None:
+                self.timeline.append(attempt)
 
 
 RETRYABLE = {502, 503, 504}
@@ -291,9 +344,10 @@ class RetryingClient:
 
     def __init__(
         self, base: str, token: str, ledger: Ledger, give_up_after: float = 90.0,
-        forwarded_for: Callable[[], str] | None = None,
+        forwarded_for: Callable[[], str] | None = None, name: str = "",
     ) -> None:  # fmt: skip
         self.base, self.ledger, self.give_up_after = base, ledger, give_up_after
+        self.name = name
         self.headers = {"Authorization": f"Bearer {token}"}
         # Behind TRUSTED_PROXIES: the client address each attempt claims (X-Forwarded-For).
         self.forwarded_for = forwarded_for
@@ -313,7 +367,8 @@ class RetryingClient:
                 outcome: int | str = reply.status
             except (OSError, http.client.HTTPException) as exc:  # reset, cut short...
                 reply, outcome = None, type(exc).__name__
-            self.ledger.note(outcome, time.monotonic() - started, f"{method} {path}")
+            attempt = Attempt(self.name, started, time.monotonic() - started, outcome)
+            self.ledger.note(attempt, f"{method} {path}")
             if on_attempt is not None:
                 on_attempt(outcome)
             if reply is not None and reply.status not in RETRYABLE:
@@ -367,10 +422,10 @@ class Load:
 
     def __init__(
         self, base: str, tokens: list[str], label: str,
-        forwarded_for: Callable[[], str] | None = None,
+        forwarded_for: Callable[[], str] | None = None, timeline: bool = False,
     ) -> None:  # fmt: skip
         self.forwarded_for = forwarded_for
-        self.ledger = Ledger()
+        self.ledger = Ledger(timeline=[] if timeline else None)
         self.stop = threading.Event()
         self.failures: list[BaseException] = []
         self.threads = [
@@ -380,7 +435,9 @@ class Load:
 
     def _one(self, base: str, token: str, prefix: str) -> None:
         try:
-            client = RetryingClient(base, token, self.ledger, forwarded_for=self.forwarded_for)
+            client = RetryingClient(
+                base, token, self.ledger, forwarded_for=self.forwarded_for, name=prefix
+            )
             mixed_load(client, prefix, self.stop)
         except BaseException as exc:  # reported by assert_clean
             self.failures.append(exc)
@@ -396,6 +453,46 @@ class Load:
         for thread in self.threads:
             thread.join()
         self.elapsed = time.monotonic() - self.started
+
+
+# -- recovery ------------------------------------------------------------------------------
+
+
+def recovery(timeline: list[Attempt], faults: list[float]) -> dict[str, Any]:
+    """How long the clients went unserved after each fault (a signal sent at ``faults[i]``,
+    ``time.monotonic()``), from their attempts (each on a fresh connection):
+
+    - ``first_2xx_s``: until the first 2xx of a request sent after the fault;
+    - ``every_client_2xx_s``: until every client had a 2xx for a request sent after the
+      fault (a client whose request the fault cut waits for its retry);
+    - ``longest_gap_without_2xx_s``: the longest time, over the whole run, between two
+      2xx answers (to any client).
+
+    Each per-fault figure as its worst and its median over the faults."""
+    answered = sorted(a.ended for a in timeline if a.succeeded)
+    first, every = [], []
+    for at in faults:
+        served: dict[str, float] = {}  # client: its first 2xx after the fault
+        for attempt in timeline:
+            if attempt.started >= at and attempt.succeeded:
+                served[attempt.client] = min(served.get(attempt.client, attempt.ended),
+                                             attempt.ended)  # fmt: skip
+        if served:
+            first.append(min(served.values()) - at)
+            every.append(max(served.values()) - at)
+
+    def summary(values: list[float]) -> dict[str, float]:
+        ordered = sorted(values)
+        middle = ordered[len(ordered) // 2] if ordered else 0.0
+        return {"max": round(max(ordered, default=0.0), 3), "median": round(middle, 3)}
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(answered)]
+    return {
+        "faults_measured": len(first),
+        "first_2xx_s": summary(first),
+        "every_client_2xx_s": summary(every),
+        "longest_gap_without_2xx_s": round(max(gaps, default=0.0), 3),
+    }
 
 
 # -- the checker --------------------------------------------------------------------------------

@@ -6,8 +6,14 @@ threshold fails.
 
 The short profile (30 s, CI) can only catch gross leaks: its thresholds are loose, and a
 Python process still grows while its caches fill. The long profile (``make faults-long``,
-30 minutes) holds RSS to 2 MiB a minute per worker. Samples, slopes and a plot
-(bench/results/soak-<date>.png, never overwritten) go with the results."""
+30 minutes) holds RSS to 2 MiB a minute per worker. ``FAULTS_SOAK_SECONDS`` changes the
+length, not the profile's thresholds. Samples, slopes and a plot
+(bench/results/soak-<date>.png, never overwritten) go with the results.
+
+Each fit follows one worker from start to end: the soak's server runs with
+``GUNICORN_MAX_REQUESTS=0`` (gunicorn.conf.py: no recycling), which would otherwise replace
+the workers every ~100,000 requests and cut the series, and the test fails if a worker was
+replaced anyway (a crash)."""
 
 from __future__ import annotations
 
@@ -149,10 +155,11 @@ def test_soak_shows_no_growth(postgres_server: str) -> None:
     clients = max(1, profile.clients // 2)
     with harness.workdir() as where:
         database_url = pg.create_database(postgres_server, "microblog_faults_soak")
-        env = harness.server_env(database_url, where)
+        env = harness.server_env(database_url, where, GUNICORN_MAX_REQUESTS="0")
         harness.migrate(env)
         with harness.gunicorn(env, 2, where) as server:
             tokens = [harness.register(server.base, f"soak{n}")[1] for n in range(clients)]
+            workers = set(server.worker_pids())
             with (
                 harness.Load(server.base, tokens, "soak") as load,
                 Sampler(server, database_url, profile.soak_sample_every) as sampler,
@@ -173,7 +180,8 @@ def test_soak_shows_no_growth(postgres_server: str) -> None:
     harness.record(
         "soak",
         {
-            "settings": f"gunicorn.conf.py -w 2, PostgreSQL, {clients} clients unpaced, "
+            "settings": f"gunicorn.conf.py -w 2, GUNICORN_MAX_REQUESTS=0, PostgreSQL, "
+            f"{clients} clients unpaced, "
             f"{profile.soak_seconds:.0f} s, a sample every {profile.soak_sample_every} s, "
             f"fit after {warm:.2f} min of warm-up",
             "duration_s": round(load.elapsed, 1),
@@ -189,6 +197,9 @@ def test_soak_shows_no_growth(postgres_server: str) -> None:
         },
     )  # fmt: skip
     assert sampler.series, "no samples"
+    # One series per worker, whole: no worker was replaced during the run.
+    sampled = {int(name.rsplit(" ", 1)[1]) for name in sampler.series if " worker " in name}
+    assert sampled == workers, (sampled, workers)
     assert worst["rss_mib"] <= limits.rss_mib_per_min, fits
     assert worst["fds"] <= limits.fds_per_min, fits
     assert worst["db_connections"] <= limits.connections_per_min, fits
