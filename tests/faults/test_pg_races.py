@@ -5,9 +5,10 @@ be what one request at a time would give.
 * one username (and one email) registered concurrently: exactly one ``201``, the rest ``409``;
 * follow and unfollow of one pair concurrently: no 5xx, and the final state, the
   ``follows`` row and the follower count agree;
-* one refresh token refreshed concurrently: exactly one ``200``, the rest ``401``, and the
-  login (family) is revoked: a spent token presented again is treated as theft, whoever
-  sends it (docs/authentication.md#jwt-access-and-refresh-tokens);
+* one refresh token refreshed concurrently: exactly one ``200``, the rest ``401`` ("already
+  used"), and the winner's new pair keeps working: a spent token presented again within
+  ``JWT_REFRESH_REUSE_GRACE`` is a retry, not theft
+  (docs/authentication.md#jwt-access-and-refresh-tokens);
 * ``PATCH`` with one ``If-Match`` concurrently: exactly one ``200``, the rest ``412``;
 * ``POST`` with one ``Idempotency-Key`` concurrently: one row, identical bodies."""
 
