@@ -2,7 +2,13 @@
 # `make deps` installs the optional servers (PostgreSQL, Redis, nginx, PgBouncer, Chromium, wrk) with
 # apt-get; `make test` never installs a system package and never stops or starts a service.
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+# uv: the one on PATH (or `python3 -m uv`); on a machine without it, a copy inside the
+# repository (.tools/uv, ignored by git) that `make install` puts there with
+# `pip install --target`, the version the Dockerfile pins: nothing goes into the system's
+# or the user's Python.
+UV_VERSION := 0.13.9
+LOCAL_UV := $(CURDIR)/.tools/uv/bin/uv
+UV := $(shell command -v uv 2>/dev/null || { python3 -m uv --version >/dev/null 2>&1 && echo "python3 -m uv"; } || echo "$(LOCAL_UV)")
 export UV_LINK_MODE := copy
 
 # PY=3.12 (or 3.11, 3.13): every target below on that Python, in a virtualenv of its own
@@ -20,7 +26,12 @@ endif
 .PHONY: install deps run test lint openapi client check-migrations mutants bench bench-pg bench-sqlite bench-ab faults faults-long
 
 install:
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@if ! $(UV) --version >/dev/null 2>&1; then \
+	  echo "install: uv not found: installing uv $(UV_VERSION) into .tools/uv (inside the repository only)"; \
+	  PIP_USER=0 python3 -m pip install --quiet --disable-pip-version-check \
+	    --target .tools/uv "uv==$(UV_VERSION)" \
+	  || { echo "install: pip could not install uv: install uv (https://docs.astral.sh/uv/) and run make again" >&2; exit 1; }; \
+	fi
 	$(UV) sync --frozen
 
 run: install

@@ -43,7 +43,7 @@ fi
 BEFORE="$(git -C "$ROOT" rev-parse --verify --quiet "$1^{commit}")" || die "no commit '$1'"
 AFTER="$(git -C "$ROOT" rev-parse --verify --quiet "${2:-HEAD}^{commit}")" \
   || die "no commit '${2:-HEAD}'"
-UV="${UV:-uv}"  # the Makefile passes its own (uv, or python3 -m uv)
+UV="${UV:-uv}"  # the Makefile passes its own (uv, python3 -m uv or .tools/uv/bin/uv)
 $UV --version >/dev/null 2>&1 || die "uv is required (it makes each build's virtualenv)"
 POSTS=10000
 FOLLOWS=10

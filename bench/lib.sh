@@ -1,9 +1,9 @@
 # Shared by bench/run.sh (foundation), bench/run_posts.sh (SQLite posts/feed) and
 # bench/run_pg.sh (PostgreSQL + Redis at scale); sourced, not run.
 #
-# Sourcing it: parses BENCH_DURATION / BENCH_WARMUP, checks the venv, installs wrk if it
-# is missing, records the commit and whether the tree is clean, creates the temp dir $TMP
-# (removed on exit), sets the cleanup trap (kills wrk, the gunicorn and the database
+# Sourcing it: parses BENCH_DURATION / BENCH_WARMUP, checks the venv and wrk (it installs
+# nothing: `make deps` does), records the commit and whether the tree is clean, creates the
+# temp dir $TMP (removed on exit), sets the cleanup trap (kills wrk, the gunicorn and the database
 # servers it started, including on Ctrl-C / TERM) and exports the app's production
 # environment (SQLite file in $TMP unless start_services gives PostgreSQL and Redis).
 # Functions: start_services, start_server, stop_server, bench, ceiling, login, get_json,
@@ -48,14 +48,8 @@ WARMUP="${warm_s}s"
 [ -x "$PY" ] && [ -x "$BIN/gunicorn" ] || die "no virtualenv at $ROOT/.venv: run 'make install' first"
 
 # -- wrk ------------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
-    die "wrk is missing and we are not root: apt-get install wrk"
-  fi
-  echo "bench: installing wrk"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null
-fi
+command -v wrk >/dev/null 2>&1 \
+  || die "wrk is not installed: run 'make deps' (it says what it will install first)"
 command -v curl >/dev/null 2>&1 || die "curl is required"
 
 # -- temp dir, cleanup ---------------------------------------------------------------------

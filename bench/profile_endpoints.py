@@ -203,6 +203,10 @@ def _short(key: tuple[str, int, str]) -> str:
         if marker in file:
             file = file.split(marker, 1)[1]
             break
+    else:
+        # This script itself: a path from the repository's root, not from the machine's.
+        root = f"{BENCH_DIR.parent}/"
+        file = file.removeprefix(root)
     return f"{file}:{line}({func})" if line else func
 
 

@@ -9,7 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-command -v redis-server >/dev/null 2>&1 || die "redis-server is required: apt-get install redis-server"
+command -v redis-server >/dev/null 2>&1 || die "redis-server is not installed: run 'make deps'"
 REDIS_PORT="$(free_port)"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
   --daemonize no >"$TMP/redis.log" 2>&1 &

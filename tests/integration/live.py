@@ -1,4 +1,6 @@
-"""Run the real service in a subprocess on a free loopback port, and talk to it over HTTP."""
+"""Run the real service on a free loopback port, and talk to it over HTTP: in a subprocess
+as ``make run`` serves it (:func:`flask_server`), or a test's own app served from this
+process by the same HTTP server (:func:`wsgi_server`)."""
 
 from __future__ import annotations
 
@@ -9,16 +11,21 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import orjson
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,6 +118,30 @@ def flask_server(env: Mapping[str, str]) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """No access-log line per request (thousands per test); errors are still logged."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@contextmanager
+def wsgi_server(app: WSGIApplication) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port from a thread of this process, with the HTTP
+    server ``flask run`` uses (werkzeug's, a thread per request, HTTP/1.1): real sockets,
+    real parsing of the request line and headers, while the test keeps the app in hand
+    (its configuration, its database, its signals)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="wsgi_server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 def bash_blocks(document: Path) -> list[str]:

@@ -15,9 +15,9 @@ from microblog.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Not ours to check: the benchmark's recorded output (profiles there name the paths they
-#: ran from) and the lock file.
-SKIPPED_PATHS = {Path("bench/results"), Path("uv.lock")}
+#: Not ours to check: the lock file (package URLs). Binary files (the benchmark's PNG
+#: charts) are skipped by ``text_of``.
+SKIPPED_PATHS = {Path("uv.lock")}
 
 #: Written in pieces so that this file does not match itself.
 OUTSIDE_REFERENCES = [
@@ -193,6 +193,32 @@ def test_make_test_installs_nothing_and_touches_no_service() -> None:
         assert forbidden not in recipe
     assert "install-services.sh" in make_target("deps")
     assert "make deps" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_make_install_puts_uv_only_inside_the_repository() -> None:
+    """Without uv, ``make install`` puts it in .tools/uv (ignored by git), the version the
+    Dockerfile pins, and never into the system's or the user's Python."""
+    recipe = make_target("install").replace("\\\n", " ")
+    installs = re.findall(r"pip install[^;|&]*", recipe)
+    assert installs
+    for command in installs:
+        assert "--target .tools/uv" in command, command
+    pinned = re.search(r"^UV_VERSION := (\S+)$", (ROOT / "Makefile").read_text(), flags=re.M)
+    assert pinned
+    assert f"uv=={pinned.group(1)}" in (ROOT / "Dockerfile").read_text()
+    assert ".tools/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_the_benchmarks_install_nothing() -> None:
+    """wrk comes from ``make deps``; a benchmark without it stops and says so."""
+    for script in sorted((ROOT / "bench").glob("*.sh")):
+        for line in script.read_text().splitlines():
+            if not line.lstrip().startswith("#"):
+                assert not re.search(r"\b(apt-get|sudo)\b", line), f"{script.name}: {line}"
+    assert "wrk" in (ROOT / "scripts" / "install-services.sh").read_text()
+    assert re.search(
+        r"command -v wrk .*\n.*die .*make deps", (ROOT / "bench" / "lib.sh").read_text()
+    )
 
 
 def test_deps_never_stops_or_starts_a_service() -> None:

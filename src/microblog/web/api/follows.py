@@ -84,9 +84,12 @@ def following(path: UserPath, query: PageQuery) -> Page[Row]:
 @follows.get(
     "/users/<id:user_id>/followed",
     **USERS,
-    summary="Alias of /following (the seed's name)",
+    summary="Alias of /following (its older name)",
     operation_id="listFollowed",
-    description="The same as /following, under the name the seed used.",
+    description=(
+        "The same list as /following, under the older name that a user's `followed_count`"
+        " and `_links.followed` still use."
+    ),
 )
 def followed(path: UserPath, query: PageQuery) -> Page[Row]:
     return service.related_users(

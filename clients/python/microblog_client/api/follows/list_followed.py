@@ -119,9 +119,10 @@ def sync_detailed(
     x_request_id: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | CollectionUserOut | ErrorOut]:
-    """Alias of /following (the seed's name)
+    """Alias of /following (its older name)
 
-     The same as /following, under the name the seed used.
+     The same list as /following, under the older name that a user's `followed_count` and
+    `_links.followed` still use.
 
     Args:
         user_id (int): User id. Example: 7.
@@ -165,9 +166,10 @@ def sync(
     x_request_id: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | CollectionUserOut | ErrorOut | None:
-    """Alias of /following (the seed's name)
+    """Alias of /following (its older name)
 
-     The same as /following, under the name the seed used.
+     The same list as /following, under the older name that a user's `followed_count` and
+    `_links.followed` still use.
 
     Args:
         user_id (int): User id. Example: 7.
@@ -206,9 +208,10 @@ async def asyncio_detailed(
     x_request_id: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | CollectionUserOut | ErrorOut]:
-    """Alias of /following (the seed's name)
+    """Alias of /following (its older name)
 
-     The same as /following, under the name the seed used.
+     The same list as /following, under the older name that a user's `followed_count` and
+    `_links.followed` still use.
 
     Args:
         user_id (int): User id. Example: 7.
@@ -250,9 +253,10 @@ async def asyncio(
     x_request_id: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | CollectionUserOut | ErrorOut | None:
-    """Alias of /following (the seed's name)
+    """Alias of /following (its older name)
 
-     The same as /following, under the name the seed used.
+     The same list as /following, under the older name that a user's `followed_count` and
+    `_links.followed` still use.
 
     Args:
         user_id (int): User id. Example: 7.
