@@ -2,7 +2,11 @@
 
 A rule that survives its own removal is guarded by nothing: this is how we know the
 security suite would notice. Each mutant replaces one exact snippet of src/ (it must occur
-once) and names the tests that must catch it; the file is restored whatever happens.
+once) and names the tests that must catch it; the file is restored whatever happens. The
+named tests must pass first, unmutated (one run of them all), and tests that do not run
+under a mutant (a stale test id, a mutant that breaks an import) stop the script rather
+than count as a catch. Name few, fast tests (one SQLite parameter where the rule is the
+same on both databases): the whole script should take minutes.
 
     uv run python scripts/check_mutants.py            # every mutant
     uv run python scripts/check_mutants.py refresh    # those whose name contains "refresh"
@@ -12,6 +16,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +29,12 @@ BUDGET = "tests/security/test_api2_login_budget.py"
 BOUNDS = "tests/security/test_api4_resource_bounds.py"
 OPS = "tests/security/test_api5_function_level_authorization.py"
 MISCONFIG = "tests/security/test_api8_misconfiguration.py"
+PROPERTIES = "tests/security/test_api3_object_property_level.py"
+# One test each, on SQLite, that meets the rule at every step it guards: the bad credentials
+# of API1's matrix (revoked, expired, replayed refresh, deactivated...) on GET /me, and user
+# B against every object route of user A.
+ME_REFUSES_BAD_CREDENTIALS = f"{API1}::test_route_authentication[sqlite-GET /api/v1/me]"
+ANOTHER_USERS_OBJECTS = f"{API1}::test_another_users_objects[sqlite-token]"
 
 
 @dataclass(frozen=True)
@@ -213,7 +225,159 @@ MUTANTS = [
         "True",
         (f"{API1}::test_drafts_are_seen_by_their_author_and_admins_only",),
     ),
+    Mutant(
+        "the public listing shows drafts (page mode)",
+        "services/posts.py",
+        "    return _run_page(pager, sort, params, drafts=False)\n",
+        "    return _run_page(pager, sort, params, drafts=True)\n",
+        (f"{API1}::test_drafts_are_seen_by_their_author_and_admins_only[sqlite-anonymous]",),
+    ),
+    Mutant(
+        "the public listing shows drafts (keyset mode)",
+        "services/posts.py",
+        "        return _run_keyset(pager, params, drafts=False)\n",
+        "        return _run_keyset(pager, params, drafts=True)\n",
+        (f"{API1}::test_drafts_are_seen_by_their_author_and_admins_only[sqlite-anonymous]",),
+    ),
+    Mutant(
+        "no published filter on listings",
+        "services/posts.py",
+        "    if not drafts:\n        conditions.append(Post.published == true())\n",
+        "",
+        (f"{API1}::test_drafts_are_seen_by_their_author_and_admins_only[sqlite-anonymous]",),
+    ),
+    # -- ownership and permissions (services/permissions.py), each forced to allow
+    Mutant(
+        "IsOwner allows anyone (tasks, API keys)",
+        "services/permissions.py",
+        "        self.noun = noun\n\n"
+        "    def has_object_permission(self, actor: Principal, obj: Any) -> bool:\n"
+        "        return bool(obj.user_id == actor.id)\n",
+        "        self.noun = noun\n\n"
+        "    def has_object_permission(self, actor: Principal, obj: Any) -> bool:\n"
+        "        return True\n",
+        (ANOTHER_USERS_OBJECTS,),
+    ),
+    Mutant(
+        "IsAuthor allows anyone (editing posts)",
+        "services/permissions.py",
+        '    message = "Only the author can edit a post."\n\n'
+        "    def has_object_permission(self, actor: Principal, obj: Any) -> bool:\n"
+        "        return bool(obj.user_id == actor.id)\n",
+        '    message = "Only the author can edit a post."\n\n'
+        "    def has_object_permission(self, actor: Principal, obj: Any) -> bool:\n"
+        "        return True\n",
+        (ANOTHER_USERS_OBJECTS,),
+    ),
+    Mutant(
+        "IsAuthorOrAdmin allows anyone (deleting posts)",
+        "services/permissions.py",
+        "        return bool(obj.user_id == actor.id or actor.is_admin)\n",
+        "        return True\n",
+        (ANOTHER_USERS_OBJECTS,),
+    ),
+    Mutant(
+        "IsSelfOrAdmin allows anyone (changing or deleting accounts)",
+        "services/permissions.py",
+        "        return bool(actor.id == obj.id or actor.is_admin)\n",
+        "        return True\n",
+        (ANOTHER_USERS_OBJECTS,),
+    ),
+    Mutant(
+        "IsAdmin allows anyone (admin routes, role and is_active)",
+        "services/permissions.py",
+        "        return actor.is_admin\n",
+        "        return True\n",
+        (
+            f"{PROPERTIES}::test_a_user_cannot_set_privileged_or_computed_fields[sqlite-PATCH-role]",
+            "tests/api/test_admin.py::test_admin_list_is_for_admins_only[sqlite]",
+        ),
+    ),
+    # -- opaque tokens and API keys
+    Mutant(
+        "opaque tokens of a deactivated user accepted",
+        "services/tokens.py",
+        '        Token.expires_at > bindparam("now"),\n        User.is_active.is_(True),\n',
+        '        Token.expires_at > bindparam("now"),\n',
+        (ME_REFUSES_BAD_CREDENTIALS,),
+    ),
+    Mutant(
+        "expired opaque tokens accepted",
+        "services/tokens.py",
+        '        Token.expires_at > bindparam("now"),\n',
+        "",
+        (ME_REFUSES_BAD_CREDENTIALS,),
+    ),
+    Mutant(
+        "DELETE /tokens deletes nothing",
+        "services/tokens.py",
+        "    db.session.execute(delete(Token).where(Token.id == token_id))\n",
+        "",
+        (ME_REFUSES_BAD_CREDENTIALS,),
+    ),
+    Mutant(
+        "API keys of a deactivated user accepted",
+        "services/api_keys.py",
+        '.where(ApiKey.prefix == bindparam("prefix"), User.is_active.is_(True))',
+        '.where(ApiKey.prefix == bindparam("prefix"))',
+        (ME_REFUSES_BAD_CREDENTIALS,),
+    ),
+    # -- JWT refresh
+    Mutant(
+        "refresh ignores a revoked family",
+        "services/jwt_tokens.py",
+        "        or family.revoked_at is not None\n",
+        "",
+        (f"{LIFECYCLE}::test_every_credential_ends_for_good[sqlite-password change]",),
+    ),
+    Mutant(
+        "a replayed refresh token does not revoke its family",
+        "services/jwt_tokens.py",
+        "        revoke_families([family.id])\n",
+        "",
+        (ME_REFUSES_BAD_CREDENTIALS,),
+    ),
+    # -- budgets and operator-only detail
+    Mutant(
+        "the per-account login budget not spent",
+        "web/ratelimit.py",
+        "                    self.hit(self.login_per_account, account),\n",
+        "",
+        (f"{BUDGET}::test_todo_routes_answer_429_once_tokens_spent_the_budget[sqlite]",),
+    ),
+    Mutant(
+        "/readyz detail shown to everyone",
+        "web/api/ops.py",
+        "        detailed = is_loopback(request) or has_metrics_token(request)\n",
+        "        detailed = True\n",
+        (f"{OPS}::TestReadiness",),
+    ),
 ]
+
+
+#: pytest's exit status: 0, every test named passed (the mutant survived); 1, one failed (it was
+#: caught). Any other (interrupted, a collection or usage error, a test id that names nothing)
+#: means the tests did not run, which must not pass for a catch.
+PASSED, FAILED = 0, 1
+#: Third-party pytest plugins that no mutant's tests use: loading them costs each run a second
+#: or two. A test that did need one would not run, which stops the script (above).
+UNUSED_PLUGINS = ("schemathesis", "hypothesispytest", "faker", "anyio")
+
+
+def pytest(tests: Iterable[str]) -> subprocess.CompletedProcess[bytes]:
+    options = ["-x", "-q", "-p", "no:cacheprovider"]
+    for plugin in UNUSED_PLUGINS:
+        options += ["-p", f"no:{plugin}"]
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *options, *tests],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+
+
+def tail(done: subprocess.CompletedProcess[bytes]) -> str:
+    return "\n".join(done.stdout.decode(errors="replace").strip().splitlines()[-5:])
 
 
 def survives(mutant: Mutant) -> bool:
@@ -223,26 +387,39 @@ def survives(mutant: Mutant) -> bool:
         raise SystemExit(f"{mutant.name}: the snippet is not in {mutant.path} exactly once")
     try:
         path.write_text(original.replace(mutant.old, mutant.new))
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *mutant.tests],
-            cwd=ROOT,
-            capture_output=True,
-            check=False,
-        )
+        done = pytest(mutant.tests)
     finally:
         path.write_text(original)
-    return done.returncode == 0
+    if done.returncode not in (PASSED, FAILED):
+        raise SystemExit(
+            f"{mutant.name}: its tests did not run (pytest exit status {done.returncode}):\n"
+            + tail(done)
+        )
+    return done.returncode == PASSED
+
+
+def check_unmutated(chosen: list[Mutant]) -> None:
+    """Every test named passes on the source as it is: else a failure under a mutant
+    would prove nothing."""
+    done = pytest(dict.fromkeys(test for mutant in chosen for test in mutant.tests))
+    if done.returncode != PASSED:
+        raise SystemExit(f"the mutants' tests fail without any mutant:\n{tail(done)}")
 
 
 def main(pattern: str = "") -> int:
     chosen = [m for m in MUTANTS if pattern in m.name]
     alive = []
+    started = time.monotonic()
+    check_unmutated(chosen)
     for mutant in chosen:
+        began = time.monotonic()
         lived = survives(mutant)
-        print(f"{'SURVIVED' if lived else 'caught  '}  {mutant.name}", flush=True)
+        took = time.monotonic() - began
+        print(f"{'SURVIVED' if lived else 'caught  '}  {took:5.1f} s  {mutant.name}", flush=True)
         if lived:
             alive.append(mutant.name)
-    print(f"{len(chosen) - len(alive)} of {len(chosen)} mutants caught")
+    took = time.monotonic() - started
+    print(f"{len(chosen) - len(alive)} of {len(chosen)} mutants caught in {took:.0f} s")
     return 1 if alive else 0
 
 

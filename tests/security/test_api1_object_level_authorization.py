@@ -467,12 +467,6 @@ def test_route_authentication(
             assert "WWW-Authenticate" not in response.headers
 
 
-def test_unversioned_alias_is_protected_too(client: FlaskClient) -> None:
-    response = client.get("/api/me")
-    assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
-
-
 def test_authorization_header_wins_over_x_api_key(client: FlaskClient) -> None:
     """Both sent: the Authorization header is the credential, good or bad."""
     alice = Account(client, "alice")

@@ -1,6 +1,10 @@
 """OWASP API5:2023 Broken Function Level Authorization, for the operations endpoints:
 /metrics only for the METRICS_TOKEN's holder (or, without one, loopback clients), /readyz's
-detail only for them, and both under the default rate limit."""
+detail only for them, and both under the default rate limit.
+
+On SQLite and PostgreSQL, but for the tests of /metrics, /healthz and the loopback check:
+they never reach the database (the counters and the constant answer are in process, and
+who may read them is decided from the request alone), so they run on SQLite only."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import pytest
 from microblog.web.api.ops import is_loopback
 from tests.conftest import bearer
 from tests.integration.live import free_port, fresh_window
-from tests.security.configured import MakeApp, make_app
+from tests.security.configured import MakeApp, make_app, sqlite_only
 
 __all__ = ["make_app"]  # the fixture, imported to be found
 
@@ -19,6 +23,7 @@ OUTSIDER = {"REMOTE_ADDR": "203.0.113.9"}
 TOKEN = secrets.token_urlsafe(32)
 
 
+@sqlite_only
 class TestMetrics:
     def test_loopback_clients_only_without_a_token(self, make_app: MakeApp) -> None:
         client = make_app().test_client()
@@ -97,6 +102,7 @@ def test_both_count_against_the_rate_limit(make_app: MakeApp, url: str) -> None:
     assert client.get(url, environ_base=OUTSIDER).status_code == 429
 
 
+@sqlite_only
 def test_healthz_stays_exempt(make_app: MakeApp) -> None:
     """A constant answer, no database: see microblog/api/ops.py for why it is not counted."""
     client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="1 per minute").test_client()
@@ -104,6 +110,7 @@ def test_healthz_stays_exempt(make_app: MakeApp) -> None:
     assert statuses == [200] * 5
 
 
+@sqlite_only
 def test_loopback_check_reads_the_client_address(make_app: MakeApp) -> None:
     app = make_app()
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.9.9.9"}) as ctx:

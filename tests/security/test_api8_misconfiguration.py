@@ -1,5 +1,10 @@
 """OWASP API8:2023 Security Misconfiguration: trusted hosts (docs/reference.md#host-names), secrets
-refused in production, and text log lines that a request cannot forge."""
+refused in production, and text log lines that a request cannot forge.
+
+Links, ``Location`` and access lines of requests that write are checked on SQLite and
+PostgreSQL. SQLite only, as they never reach the database: the untrusted-host refusals (the
+first step of the pipeline, before any query), settings that stop start-up, and log lines
+of requests that end before a query. The secrets are judged by ``load_config`` alone."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from flask.testing import FlaskClient
 from microblog import create_app
 from microblog.config import load_config
 from tests.conftest import Api, basic, bearer
-from tests.security.configured import MakeApp, make_app
+from tests.security.configured import MakeApp, make_app, sqlite_only
 
 __all__ = ["make_app"]  # the fixture, imported to be found
 
@@ -42,6 +47,7 @@ def login(app: Flask, **client_options: Any) -> tuple[FlaskClient, dict[str, str
     return client, headers
 
 
+@sqlite_only
 class TestUntrustedHost:
     def test_every_rule_and_method_refuses_an_untrusted_host(self, make_app: MakeApp) -> None:
         """Generated from the URL map: every route, whether it writes links or not."""
@@ -147,6 +153,7 @@ class TestTrustedHost:
     @pytest.mark.parametrize(
         "entry", ["https://api.example.com", "api.example.com:8443", "bad_name", "a..b"]
     )
+    @sqlite_only
     def test_a_bad_entry_stops_start_up(self, make_app: MakeApp, entry: str) -> None:
         with pytest.raises(RuntimeError, match="TRUSTED_HOSTS"):
             make_app(TRUSTED_HOST_NAMES=[entry])
@@ -203,6 +210,7 @@ class TestPublicUrl:
             "https://bad_host",
         ],
     )
+    @sqlite_only
     def test_an_invalid_one_stops_start_up(self, make_app: MakeApp, value: str) -> None:
         with pytest.raises(RuntimeError, match="PUBLIC_URL"):
             make_app(PUBLIC_URL=value)
@@ -330,6 +338,7 @@ class TestTextLogs:
         assert 'path="/api/v1/users/x status=200 user_id=1"' in access[7]
         assert 'path="/api/v1/users/x\\" status=200"' in access[8]
 
+    @sqlite_only
     def test_other_records_stay_on_one_line(
         self, make_app: MakeApp, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -348,6 +357,7 @@ class TestTextLogs:
         assert f"ValueError: bad\\r\\n{FORGED}" in lines[1]
 
 
+@sqlite_only
 def test_bearer_token_in_the_path_of_a_text_line_is_escaped_not_dropped(
     make_app: MakeApp, capsys: pytest.CaptureFixture[str]
 ) -> None:
