@@ -246,6 +246,13 @@ MUTANTS = [
         "",
         (f"{API1}::test_drafts_are_seen_by_their_author_and_admins_only[sqlite-anonymous]",),
     ),
+    Mutant(
+        "the feed's per-author merge reads drafts",
+        "services/posts.py",
+        ", Post.published == true()]\n",
+        "]\n",
+        ("tests/api/test_feed.py::test_feed_has_own_and_followed_published_posts[sqlite]",),
+    ),
     # -- ownership and permissions (services/permissions.py), each forced to allow
     Mutant(
         "IsOwner allows anyone (tasks, API keys)",
@@ -333,9 +340,18 @@ MUTANTS = [
     Mutant(
         "a replayed refresh token does not revoke its family",
         "services/jwt_tokens.py",
-        "        revoke_families([family.id])\n",
-        "",
+        "    revoke_families([family_id])\n    db.session.commit()\n",
+        "    db.session.commit()\n",
         (ME_REFUSES_BAD_CREDENTIALS,),
+    ),
+    Mutant(
+        "a replay long after the grace window is taken for a retry",
+        "services/jwt_tokens.py",
+        "    if used_at is not None and utcnow() - used_at < grace:\n",
+        "    if used_at is not None:\n",
+        (
+            "tests/api/test_auth_jwt.py::test_replaying_a_spent_refresh_token_revokes_the_family[sqlite]",
+        ),
     ),
     # -- budgets and operator-only detail
     Mutant(
