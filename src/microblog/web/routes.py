@@ -220,8 +220,9 @@ def error_statuses(
     extra: Iterable[int],
 ) -> set[int]:
     """The error statuses an operation can answer, from what it declares."""
-    # A Host the server does not answer to (400), Accept (406), and what any request may meet.
-    statuses = {400, 406, 500, 503, *extra}
+    # A Host the server does not answer to (400), Accept (406), a URL over MAX_URL_LENGTH
+    # (414), and what any request may meet.
+    statuses = {400, 406, 414, 500, 503, *extra}
     if authenticated:
         statuses.add(401)
     if permission:
