@@ -258,6 +258,47 @@ def test_the_legacy_task_link_finds_the_created_task(
         )
 
 
+def test_every_schema_has_a_description_and_an_example(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    assert len(schemas) > 30
+    assert [name for name, schema in schemas.items() if not schema.get("description")] == []
+    assert [name for name, schema in schemas.items() if "example" not in schema] == []
+
+
+def test_every_property_is_described(spec: dict[str, Any]) -> None:
+    properties = [
+        (f"{name}.{field}", value)
+        for name, schema in spec["components"]["schemas"].items()
+        for field, value in schema.get("properties", {}).items()
+    ]
+    assert len(properties) > 100
+    assert [field for field, value in properties if not value.get("description")] == []
+
+
+def test_every_parameter_has_a_description_and_an_example(spec: dict[str, Any]) -> None:
+    parameters = [
+        (f"{method} {path} {parameter['in']} {parameter['name']}", parameter)
+        for path, method, operation in operations(spec)
+        for parameter in operation.get("parameters", [])
+    ]
+    assert any(p["in"] == "query" for _, p in parameters)
+    assert [name for name, p in parameters if not p.get("description")] == []
+    assert [name for name, p in parameters if "example" not in p] == []
+
+
+def test_per_page_says_its_default_and_its_cap(app: Flask, spec: dict[str, Any]) -> None:
+    default, cap = app.config["PER_PAGE_DEFAULT"], app.config["PER_PAGE_MAX"]
+    said = f"default {default}, values above {cap} are treated as {cap}"
+    sizes = [
+        parameter["description"]
+        for _, _, operation in operations(spec)
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] in ("per_page", "limit")
+    ]
+    assert len(sizes) > 10
+    assert all(said in description for description in sizes)
+
+
 def test_reads_declare_their_cache_headers(
     spec: dict[str, Any], client: FlaskClient, api: Api
 ) -> None:

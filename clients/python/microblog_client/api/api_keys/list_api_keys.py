@@ -119,8 +119,9 @@ def sync_detailed(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -162,8 +163,9 @@ def sync(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -200,8 +202,9 @@ async def asyncio_detailed(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -241,8 +244,9 @@ async def asyncio(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -136,7 +136,8 @@ def sync_detailed(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):  Example: {'done': True}.
+        body (TaskUpdate): Changes to a task: only the fields sent change. Example: {'done':
+            True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,7 +180,8 @@ def sync(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):  Example: {'done': True}.
+        body (TaskUpdate): Changes to a task: only the fields sent change. Example: {'done':
+            True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,7 +219,8 @@ async def asyncio_detailed(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):  Example: {'done': True}.
+        body (TaskUpdate): Changes to a task: only the fields sent change. Example: {'done':
+            True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -258,7 +261,8 @@ async def asyncio(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):  Example: {'done': True}.
+        body (TaskUpdate): Changes to a task: only the fields sent change. Example: {'done':
+            True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
