@@ -64,6 +64,13 @@ _SHM = "/dev/shm"  # noqa: S108 - gunicorn creates its files there with mkstemp
 if os.path.isdir(_SHM):
     worker_tmp_dir = _SHM
 
+# -- request size --------------------------------------------------------------------------
+# The request line (method, URL, version) may be up to 8190 bytes, gunicorn's maximum (its
+# default is 4094): the app itself refuses URLs over MAX_URL_LENGTH (4096 bytes) with a JSON
+# 414 (docs/reference.md#url-length), so gunicorn's own plain-text refusal must come later.
+# deploy/nginx.conf's large_client_header_buffers lets the same lines through.
+limit_request_line = 8190
+
 # -- logs ----------------------------------------------------------------------------------
 # No access log: the app writes one JSON line per request itself (with request id, route
 # template and user id, docs/reference.md#operations). gunicorn's own messages go to stderr.

@@ -86,11 +86,12 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> OpenAPI:
 def install_pipeline(app: OpenAPI) -> None:
     """The steps around every view (pipeline.py), with the ones switched off left out.
 
-    Before: timer → trusted Host (400: before anything else looks at the request) → API
-    version (406) → default rate limit (429) → authentication (401; a password check first
-    spends the login budget, 429 when it is spent, whatever the route) → body checks
-    (415/413/400) → If-Match (412); then the view (validation, permissions; the JSON login
-    and ``current_password`` spend the login budget the same way).
+    Before: timer → trusted Host (400: before anything else looks at the request) → URL
+    length (414) → API version (406) → default rate limit (429) → authentication (401; a
+    password check first spends the login budget, 429 when it is spent, whatever the
+    route) → body checks (415/413/400) → If-Match (412); then the view (validation,
+    permissions; the JSON login and ``current_password`` spend the login budget the same
+    way).
     After: ETag / 304 → RateLimit-* headers → X-Request-ID, Cache-Control → metrics and
     the request's log line."""
     limiter = ratelimit.init_app(app)
@@ -100,6 +101,7 @@ def install_pipeline(app: OpenAPI) -> None:
     if recorder is not None:
         before.append(observability.start_timer)
     before.append(hosts.init_app(app))
+    before.append(http.url_length_check(app.config["MAX_URL_LENGTH"]))
     before.append(http.negotiate_version)
     if limiter is not None:
         before.append(limiter.check)

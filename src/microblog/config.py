@@ -364,6 +364,10 @@ class Settings(BaseSettings):
             "TRUSTED_HOSTS": None,
             "PER_PAGE_DEFAULT": 10,
             "PER_PAGE_MAX": 100,
+            # Not a variable: it must stay below what gunicorn.conf.py (limit_request_line)
+            # and deploy/nginx.conf (large_client_header_buffers) let through, so that a
+            # longer URL gets the API's JSON 414 (docs/reference.md#url-length).
+            "MAX_URL_LENGTH": 4096,
         }
 
 

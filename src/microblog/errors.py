@@ -70,6 +70,11 @@ class NotAcceptable(APIError):
     default_message = "The requested API version is not supported; use v1."
 
 
+class URITooLong(APIError):
+    status_code = 414
+    default_message = "The URL is too long."
+
+
 class UnsupportedMediaType(APIError):
     status_code = 415
     default_message = "Request bodies must be JSON (Content-Type: application/json)."

@@ -30,7 +30,7 @@ EXPECTED: dict[str, list[str]] = {
     "# rate limits": ["200", "429"],
     "# request ids": ["200", "404", "200"],
     "# CORS": ["200", "200", "200"],
-    "# input bounds": ["404", "400", "200", "400", "400"],
+    "# input bounds": ["404", "400", "200", "400", "400", "200", "414"],
     "# host names": ["200", "400"],
     "# the 2013 todo surface": ["200", "200", "200", "404", "401"],
     "# operations": ["200", "200"],
@@ -226,6 +226,8 @@ def _bounds(out: str) -> None:
     assert '"author":["Inputshouldbelessthanorequalto2147483647"]' in body
     assert '"per_page":100' in body
     assert '"since":[' in body
+    assert '"error":"RequestURITooLong"' in body
+    assert "limitof4096bytes" in body
 
 
 def _hosts(out: str) -> None:

@@ -50,6 +50,8 @@ SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "basic": [{"basicAuth": []}],
     "basic_or_bearer": [{"basicAuth": []}, {"bearerAuth": []}, {"apiKeyAuth": []}],
 }
+#: The requirement of a route that accepts an opaque token and nothing else.
+OPAQUE_TOKEN_ONLY: list[dict[str, list[str]]] = [{"opaqueToken": []}]
 SECURITY_SCHEMES = {
     "basicAuth": {"type": "http", "scheme": "basic"},
     "bearerAuth": {
@@ -58,6 +60,14 @@ SECURITY_SCHEMES = {
         "description": "An opaque token (mbt_…), a JWT access token or an API key (mbk_…).",
     },
     "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    # DELETE /tokens: the guard takes any Bearer credential, the handler only an opaque token.
+    "opaqueToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "opaque (mbt_…)",
+        "description": "An opaque token (mbt_…) from POST /tokens, as Authorization: Bearer; "
+        "a JWT or an API key in its place is a 400.",
+    },
     # POST /auth/refresh reads it itself (the guard does not): a refresh token, not access.
     "refreshToken": {
         "type": "http",

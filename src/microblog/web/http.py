@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import orjson
@@ -15,7 +16,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
-from microblog.errors import BadRequest, NotAcceptable, UnsupportedMediaType, ValidationFailed
+from microblog.errors import (
+    BadRequest,
+    NotAcceptable,
+    UnsupportedMediaType,
+    URITooLong,
+    ValidationFailed,
+)
 from microblog.telemetry.requestid import request_id_of
 from microblog.web.auth import has_credentials
 
@@ -95,6 +102,23 @@ def negotiate_version(req: Request) -> None:
         raise NotAcceptable(
             f"API version(s) {', '.join(sorted(versions))} not supported; this server speaks v1."
         )
+
+
+def url_length_check(limit: int) -> Callable[[Request], None]:
+    """The step that answers ``414`` to a request target (path and query string, as sent)
+    longer than ``limit`` bytes (docs/reference.md#url-length), in the API's error shape,
+    before the HTTP servers in front (gunicorn, nginx, Werkzeug's) would answer their own."""
+    message = f"The URL (path and query string) is longer than the limit of {limit} bytes."
+
+    def check_url_length(req: Request) -> None:
+        environ = req.environ
+        # The target as the client sent it: gunicorn and Werkzeug say RAW_URI, most other
+        # servers REQUEST_URI; the rebuilt one is for a server that says neither.
+        target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or req.full_path
+        if len(target) > limit:
+            raise URITooLong(message)
+
+    return check_url_length
 
 
 def check_body(req: Request) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, TypeVar
 
 from flask import Response
 from flask_openapi3 import APIBlueprint, OpenAPI, Tag
@@ -34,6 +34,7 @@ from microblog.data.pages import KeysetPage, Page
 from microblog.web.api.responses import no_content, respond
 from microblog.web.auth import SECURITY
 from microblog.web.hosts import external_url_for
+from microblog.web.http import BODY_METHODS
 from microblog.web.idempotency import idempotent as honour_idempotency_key
 from microblog.web.pagination import collection, keyset_collection
 from microblog.web.schemas.common import (
@@ -54,13 +55,20 @@ def link_to(endpoint: str, arg: str) -> Callable[[Body], str]:
     return lambda body: external_url_for(endpoint, **{arg: body["id"]})
 
 
-def links(param: str, *operation_ids: str) -> dict[str, dict[str, Any]]:
-    """OpenAPI links from a created resource to the operations that take its id."""
+#: Where a created resource's id is: its body's ``id``.
+ID_IN_BODY = "$response.body#/id"
+
+
+def links(
+    param: str, *operation_ids: str, source: str = ID_IN_BODY, where: str = "id"
+) -> dict[str, dict[str, Any]]:
+    """OpenAPI links from a created resource to the operations that take its id: ``source``
+    is the runtime expression that reads the id, ``where`` says it in words."""
     return {
         op: {
             "operationId": op,
-            "parameters": {param: "$response.body#/id"},
-            "description": f"The created resource's id as {param}.",
+            "parameters": {param: source},
+            "description": f"The created resource's {where} as {param}.",
         }
         for op in operation_ids
     }
@@ -125,7 +133,8 @@ class Routes:
         ``permission``: a permission check may answer 403; ``errors``: statuses the
         handler raises besides those the declaration implies (:func:`error_statuses`);
         ``security``: the document's requirement when the handler, not the guard, reads
-        the credential; ``links``: OpenAPI links from the success response."""
+        the credential, or accepts fewer kinds than the guard; ``links``: OpenAPI links from
+        the success response."""
         methods = tuple(methods)
         code = status or (200 if response is not None else 204)
         if security is None and auth is not None:
@@ -146,13 +155,11 @@ class Routes:
                     return no_content()
                 return _render(result, response, code, represent, location, headers)
 
-            hints = get_type_hints(view)
             endpoint = honour_idempotency_key(handler) if idempotent else handler
             declare(endpoint, RouteSpec(auth, optional, throttle))
             statuses = error_statuses(
                 methods,
                 rule,
-                hints,
                 authenticated=auth is not None or bool(security),
                 permission=permission,
                 idempotent=idempotent,
@@ -208,10 +215,27 @@ RETRY_AFTER = _header("Seconds to wait before retrying.", INTEGER)
 ETAG = _header("Strong entity tag of the representation, for If-None-Match and If-Match.", TEXT)
 
 
+def cache_control(*values: str) -> dict[str, Any]:
+    """``Cache-Control``, with the values it takes on a response (web/conditional.py sets
+    ``no-cache`` on public reads, web/http.py ``private`` on any answer to credentials)."""
+    meaning = {
+        "no-cache": "no-cache on a public read (keep it, but revalidate with If-None-Match)",
+        "private": "private on any answer to a request that carried credentials",
+    }
+    return _header(
+        "; ".join(meaning[value] for value in values) + ".",
+        {"type": "string", "enum": list(values)},
+    )
+
+
+#: Sent on every successful JSON read (web/conditional.py): the representation and its tag
+#: depend on the credentials (your own profile shows your email).
+VARY = _header("Authorization: what you read, and its ETag, depend on who asks.", TEXT)
+
+
 def error_statuses(
     methods: tuple[str, ...],
     rule: str,
-    hints: dict[str, Any],
     *,
     authenticated: bool,
     permission: bool,
@@ -220,15 +244,18 @@ def error_statuses(
     extra: Iterable[int],
 ) -> set[int]:
     """The error statuses an operation can answer, from what it declares."""
-    # A Host the server does not answer to (400), Accept (406), and what any request may meet.
-    statuses = {400, 406, 500, 503, *extra}
+    # A Host the server does not answer to (400), Accept (406), a URL over MAX_URL_LENGTH
+    # (414), and what any request may meet.
+    statuses = {400, 406, 414, 500, 503, *extra}
     if authenticated:
         statuses.add(401)
     if permission:
         statuses.add(403)
     if "<" in rule:  # a path parameter: the row may not exist
         statuses.add(404)
-    if "body" in hints:
+    # A body is checked on every method that may carry one, whether the operation takes
+    # one or not (http.check_body): too large (413), not JSON (415).
+    if BODY_METHODS & {method.upper() for method in methods}:
         statuses.update((413, 415))
     if idempotent:
         statuses.update((409, 422))
@@ -240,7 +267,7 @@ def error_statuses(
 
 
 def error_response(status: int) -> dict[str, Any]:
-    headers = {**REQUEST_ID}
+    headers = {**REQUEST_ID, "Cache-Control": cache_control("private")}
     if status == 429:
         headers.update(RATE_LIMIT, **{"Retry-After": {**RETRY_AFTER, "required": True}})
     elif status == 503:
@@ -298,8 +325,14 @@ def success_response(
 ) -> dict[Any, Any]:
     """The success response (and ``304`` for a ``GET``): its schema, headers and links."""
     headers: dict[str, Any] = {**REQUEST_ID, **RATE_LIMIT}
+    read = method == "get" and code == 200
+    headers["Cache-Control"] = (
+        cache_control("no-cache", "private") if read else cache_control("private")
+    )
     if method in ("get", "put", "patch") and code == 200:
         headers["ETag"] = {**ETAG, "required": True}
+    if read:
+        headers["Vary"] = VARY
     if response is not None and "items" in response.model_fields:
         headers["Link"] = _header("RFC 8288 links: next, prev, first, last.", TEXT)
         headers["X-Total-Count"] = _header("Items in the collection (page mode).", INTEGER)
@@ -319,15 +352,23 @@ def success_response(
     if response is None:
         documented: Any = {"description": HTTP_STATUS_CODES[code], **extra_doc}
     else:
-        # A subclass with the same title: the same component, this operation's headers.
+        # A subclass with the same title and description: the same component, this
+        # operation's headers.
         title = response.model_json_schema().get("title", response.__name__)
         config = {**response.model_config, "title": title, "openapi_extra": extra_doc}
-        documented = type(response.__name__, (response,), {"model_config": config})
+        namespace = {"model_config": config, "__doc__": response.__doc__}
+        documented = type(response.__name__, (response,), namespace)
     answers = {code: documented}
-    if method == "get" and code == 200:
+    if read:
         answers[304] = {
             "description": "Not Modified: the If-None-Match tag still matches.",
-            "headers": {**REQUEST_ID, **RATE_LIMIT, "ETag": {**ETAG, "required": True}},
+            "headers": {
+                **REQUEST_ID,
+                **RATE_LIMIT,
+                "ETag": {**ETAG, "required": True},
+                "Cache-Control": headers["Cache-Control"],
+                "Vary": VARY,
+            },
         }
     return answers
 

@@ -10,12 +10,13 @@ T = TypeVar("T", bound="ApiKeyCreate")
 
 @_attrs_define
 class ApiKeyCreate:
-    """
+    """A new API key: only a name to recognise it by.
+
     Example:
         {'name': 'backup script'}
 
     Attributes:
-        name (str):
+        name (str): Your label for the key, such as what uses it (need not be unique).
     """
 
     name: str

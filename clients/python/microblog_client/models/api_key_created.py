@@ -10,17 +10,18 @@ T = TypeVar("T", bound="ApiKeyCreated")
 
 @_attrs_define
 class ApiKeyCreated:
-    """
+    """A new API key, with its secret: the only time the secret is shown.
+
     Example:
         {'created_at': '2026-05-01T12:00:00.000000Z', 'id': 3, 'key': 'mbk_Xy12_s3cr3tValue', 'name': 'backup script',
             'prefix': 'mbk_Xy12'}
 
     Attributes:
-        created_at (str):
-        id (int):
-        key (str): The secret key. Shown this once: store it now.
-        name (str):
-        prefix (str):
+        created_at (str): When the key was made (UTC).
+        id (int): The key's id, for DELETE /me/api-keys/{key_id}.
+        key (str): The secret key (mbk_…), for X-API-Key or Authorization: Bearer. Shown this once: store it now.
+        name (str): The label you gave the key.
+        prefix (str): The key's first characters, to recognise it (not enough to use it).
     """
 
     created_at: str

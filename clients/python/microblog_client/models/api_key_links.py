@@ -10,12 +10,13 @@ T = TypeVar("T", bound="ApiKeyLinks")
 
 @_attrs_define
 class ApiKeyLinks:
-    """
+    """Where an API key lives.
+
     Example:
         {'self': '/api/v1/me/api-keys/3'}
 
     Attributes:
-        self_ (str):
+        self_ (str): The key's URL: DELETE it to revoke the key.
     """
 
     self_: str

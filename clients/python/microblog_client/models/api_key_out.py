@@ -14,18 +14,20 @@ T = TypeVar("T", bound="ApiKeyOut")
 
 @_attrs_define
 class ApiKeyOut:
-    """
+    """One of your API keys, without its secret.
+
     Example:
         {'_links': {'self': '/api/v1/me/api-keys/3'}, 'created_at': '2026-05-01T12:00:00.000000Z', 'id': 3,
             'last_used_at': None, 'name': 'backup script', 'prefix': 'mbk_Xy12'}
 
     Attributes:
-        field_links (ApiKeyLinks):  Example: {'self': '/api/v1/me/api-keys/3'}.
-        created_at (str):
-        id (int):
-        last_used_at (None | str):
-        name (str):
-        prefix (str): Public part of the key, to recognise it.
+        field_links (ApiKeyLinks): Where an API key lives. Example: {'self': '/api/v1/me/api-keys/3'}.
+        created_at (str): When the key was made (UTC).
+        id (int): The key's id, for DELETE /me/api-keys/{key_id}.
+        last_used_at (None | str): When a request last authenticated with it (UTC; recorded at most once a minute); null
+            if never.
+        name (str): The label you gave the key.
+        prefix (str): The key's first characters, to recognise it (not enough to use it).
     """
 
     field_links: ApiKeyLinks

@@ -10,12 +10,13 @@ T = TypeVar("T", bound="AuthorLinks")
 
 @_attrs_define
 class AuthorLinks:
-    """
+    """Where a post's author lives.
+
     Example:
         {'self': '/api/v1/users/7'}
 
     Attributes:
-        self_ (str):
+        self_ (str): The author's profile.
     """
 
     self_: str

@@ -14,14 +14,15 @@ T = TypeVar("T", bound="AuthorOut")
 
 @_attrs_define
 class AuthorOut:
-    """
+    """Who wrote a post: enough to show and link it; the profile has the rest.
+
     Example:
         {'_links': {'self': '/api/v1/users/7'}, 'id': 7, 'username': 'ada'}
 
     Attributes:
-        field_links (AuthorLinks):  Example: {'self': '/api/v1/users/7'}.
-        id (int):
-        username (str):
+        field_links (AuthorLinks): Where a post's author lives. Example: {'self': '/api/v1/users/7'}.
+        id (int): The author's user id.
+        username (str): The author's username.
     """
 
     field_links: AuthorLinks

@@ -16,20 +16,23 @@ T = TypeVar("T", bound="CollectionTaskOut")
 
 @_attrs_define
 class CollectionTaskOut:
-    """
-    Example:
-        {'_links': {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
-            '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}, '_meta': {'page':
-            1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}, 'items': [{'_links': {'self': '/api/v1/tasks/5'},
-            'created_at': '2026-05-01T12:00:00.000000Z', 'description': 'Milk, cheese', 'done': False, 'id': 5, 'title':
-            'Buy groceries', 'updated_at': '2026-05-01T12:00:00.000000Z', 'uri': 'http://127.0.0.1:5000/api/v1/tasks/5'}]}
+    """One page of a collection in page mode (`page`, `per_page`): its items, where it lies
+    and links to its neighbours; follow `_links.next` until it is null.
 
-    Attributes:
-        field_links (PageLinks):  Example: {'first': '/api/v1/users?page=1&per_page=10', 'last':
-            '/api/v1/users?page=3&per_page=10', 'next': '/api/v1/users?page=2&per_page=10', 'prev': None, 'self':
-            '/api/v1/users?page=1&per_page=10'}.
-        field_meta (PageMeta):  Example: {'page': 1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}.
-        items (list[TaskOut]):
+        Example:
+            {'_links': {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
+                '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}, '_meta': {'page':
+                1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}, 'items': [{'_links': {'self': '/api/v1/tasks/5'},
+                'created_at': '2026-05-01T12:00:00.000000Z', 'description': 'Milk, cheese', 'done': False, 'id': 5, 'title':
+                'Buy groceries', 'updated_at': '2026-05-01T12:00:00.000000Z', 'uri': 'http://127.0.0.1:5000/api/v1/tasks/5'}]}
+
+        Attributes:
+            field_links (PageLinks): Links to this page and its neighbours, with the same query (filters, sort, page size).
+                Example: {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
+                '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}.
+            field_meta (PageMeta): Where a page-mode page lies in its collection. Example: {'page': 1, 'per_page': 10,
+                'total_items': 25, 'total_pages': 3}.
+            items (list[TaskOut]): The items of this page, in the collection's order; empty past the end.
     """
 
     field_links: PageLinks

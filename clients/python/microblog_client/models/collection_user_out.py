@@ -16,24 +16,27 @@ T = TypeVar("T", bound="CollectionUserOut")
 
 @_attrs_define
 class CollectionUserOut:
-    """
-    Example:
-        {'_links': {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
-            '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}, '_meta': {'page':
-            1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}, 'items': [{'_links': {'avatar':
-            'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128', 'followed':
-            '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following': '/api/v1/users/7/following',
-            'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}, 'about_me': 'Analyst.', 'created_at':
-            '2026-05-01T12:00:00.000000Z', 'email': 'ada@example.com', 'followed_count': 1, 'follower_count': 2,
-            'following_count': 1, 'id': 7, 'last_seen': '2026-05-01T12:00:00.000000Z', 'post_count': 3, 'role': 'user',
-            'username': 'ada'}]}
+    """One page of a collection in page mode (`page`, `per_page`): its items, where it lies
+    and links to its neighbours; follow `_links.next` until it is null.
 
-    Attributes:
-        field_links (PageLinks):  Example: {'first': '/api/v1/users?page=1&per_page=10', 'last':
-            '/api/v1/users?page=3&per_page=10', 'next': '/api/v1/users?page=2&per_page=10', 'prev': None, 'self':
-            '/api/v1/users?page=1&per_page=10'}.
-        field_meta (PageMeta):  Example: {'page': 1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}.
-        items (list[UserOut]):
+        Example:
+            {'_links': {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
+                '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}, '_meta': {'page':
+                1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}, 'items': [{'_links': {'avatar':
+                'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128', 'followed':
+                '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following': '/api/v1/users/7/following',
+                'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}, 'about_me': 'Analyst.', 'created_at':
+                '2026-05-01T12:00:00.000000Z', 'email': 'ada@example.com', 'followed_count': 1, 'follower_count': 2,
+                'following_count': 1, 'id': 7, 'last_seen': '2026-05-01T12:00:00.000000Z', 'post_count': 3, 'role': 'user',
+                'username': 'ada'}]}
+
+        Attributes:
+            field_links (PageLinks): Links to this page and its neighbours, with the same query (filters, sort, page size).
+                Example: {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
+                '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}.
+            field_meta (PageMeta): Where a page-mode page lies in its collection. Example: {'page': 1, 'per_page': 10,
+                'total_items': 25, 'total_pages': 3}.
+            items (list[UserOut]): The items of this page, in the collection's order; empty past the end.
     """
 
     field_links: PageLinks

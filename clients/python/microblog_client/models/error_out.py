@@ -17,16 +17,19 @@ T = TypeVar("T", bound="ErrorOut")
 
 @_attrs_define
 class ErrorOut:
-    """
-    Example:
-        {'error': 'Bad Request', 'errors': {'email': ['value is not a valid email address']}, 'message': 'Validation
-            failed.', 'request_id': '3f2b9c1e-checkout'}
+    """The one error body of every route, whatever the status (an `application/problem+json`
+    answer carries the same facts under RFC 9457's names).
 
-    Attributes:
-        error (str): The HTTP reason phrase.
-        message (str): What went wrong, for a human.
-        request_id (str):
-        errors (ErrorOutErrorsType0 | None | Unset): Field name (dotted when nested) to messages.
+        Example:
+            {'error': 'Bad Request', 'errors': {'email': ['value is not a valid email address']}, 'message': 'Validation
+                failed.', 'request_id': '3f2b9c1e-checkout'}
+
+        Attributes:
+            error (str): The HTTP reason phrase.
+            message (str): What went wrong, for a human.
+            request_id (str): The request's id, also in X-Request-ID: quote it when you report a problem.
+            errors (ErrorOutErrorsType0 | None | Unset): Only when fields are wrong: each field (query parameter or body
+                field, dotted when nested) with its messages.
     """
 
     error: str

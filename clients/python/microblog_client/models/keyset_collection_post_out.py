@@ -16,20 +16,23 @@ T = TypeVar("T", bound="KeysetCollectionPostOut")
 
 @_attrs_define
 class KeysetCollectionPostOut:
-    """
-    Example:
-        {'_links': {'next': '/api/v1/feed?cursor=WyIyMDI2In0.c2ln&limit=10', 'prev': None, 'self':
-            '/api/v1/feed?limit=10'}, '_meta': {'limit': 10, 'next_cursor': 'WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln'},
-            'items': [{'_links': {'author': '/api/v1/users/7', 'self': '/api/v1/posts/42'}, 'author': {'_links': {'self':
-            '/api/v1/users/7'}, 'id': 7, 'username': 'ada'}, 'body': 'Lambda calculus, a short note.', 'created_at':
-            '2026-05-01T12:00:00.000000Z', 'id': 42, 'published': True, 'title': 'Notes', 'updated_at':
-            '2026-05-01T12:00:00.000000Z'}]}
+    """One page of a collection in keyset mode (`cursor`, `limit`): no totals and no page
+    numbers, stable while items are added; follow `_links.next` until it is null.
 
-    Attributes:
-        field_links (KeysetLinks):  Example: {'next': '/api/v1/feed?cursor=WyIyMDI2In0.c2ln&limit=10', 'prev': None,
-            'self': '/api/v1/feed?limit=10'}.
-        field_meta (KeysetMeta):  Example: {'limit': 10, 'next_cursor': 'WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln'}.
-        items (list[PostOut]):
+        Example:
+            {'_links': {'next': '/api/v1/feed?cursor=WyIyMDI2In0.c2ln&limit=10', 'prev': None, 'self':
+                '/api/v1/feed?limit=10'}, '_meta': {'limit': 10, 'next_cursor': 'WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln'},
+                'items': [{'_links': {'author': '/api/v1/users/7', 'self': '/api/v1/posts/42'}, 'author': {'_links': {'self':
+                '/api/v1/users/7'}, 'id': 7, 'username': 'ada'}, 'body': 'Lambda calculus, a short note.', 'created_at':
+                '2026-05-01T12:00:00.000000Z', 'id': 42, 'published': True, 'title': 'Notes', 'updated_at':
+                '2026-05-01T12:00:00.000000Z'}]}
+
+        Attributes:
+            field_links (KeysetLinks): Links to this keyset page and the next (a keyset page has no way back). Example:
+                {'next': '/api/v1/feed?cursor=WyIyMDI2In0.c2ln&limit=10', 'prev': None, 'self': '/api/v1/feed?limit=10'}.
+            field_meta (KeysetMeta): Where a keyset page ends: the cursor of the next one. Example: {'limit': 10,
+                'next_cursor': 'WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln'}.
+            items (list[PostOut]): The items of this page, in the collection's order; empty past the end.
     """
 
     field_links: KeysetLinks

@@ -12,14 +12,15 @@ T = TypeVar("T", bound="KeysetLinks")
 
 @_attrs_define
 class KeysetLinks:
-    """
+    """Links to this keyset page and the next (a keyset page has no way back).
+
     Example:
         {'next': '/api/v1/feed?cursor=WyIyMDI2In0.c2ln&limit=10', 'prev': None, 'self': '/api/v1/feed?limit=10'}
 
     Attributes:
-        next_ (None | str):
-        self_ (str):
-        prev (None | Unset):
+        next_ (None | str): The next page; null on the last one.
+        self_ (str): This page.
+        prev (None | Unset): Always null: keyset pages go forward only.
     """
 
     next_: None | str

@@ -10,13 +10,14 @@ T = TypeVar("T", bound="KeysetMeta")
 
 @_attrs_define
 class KeysetMeta:
-    """
+    """Where a keyset page ends: the cursor of the next one.
+
     Example:
         {'limit': 10, 'next_cursor': 'WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln'}
 
     Attributes:
-        limit (int):
-        next_cursor (None | str):
+        limit (int): Items per page, after the cap of 100 was applied.
+        next_cursor (None | str): Send it as `cursor` for the next page; null on the last one.
     """
 
     limit: int

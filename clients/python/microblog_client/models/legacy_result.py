@@ -10,12 +10,13 @@ T = TypeVar("T", bound="LegacyResult")
 
 @_attrs_define
 class LegacyResult:
-    """
+    """The 2013 tutorial's answer to a delete.
+
     Example:
         {'result': True}
 
     Attributes:
-        result (bool):
+        result (bool): Always true: the task was deleted.
     """
 
     result: bool

@@ -17,10 +17,10 @@ class LegacyTask:
             'http://127.0.0.1:5000/todo/api/v1.0/tasks/5'}
 
     Attributes:
-        description (str):
-        done (bool):
-        title (str):
-        uri (str):
+        description (str): Details; empty when there are none.
+        done (bool): Whether it is done.
+        title (str): What to do.
+        uri (str): Absolute URL of the task on this surface; its id is the last segment.
     """
 
     description: str

@@ -14,13 +14,14 @@ T = TypeVar("T", bound="LegacyTaskList")
 
 @_attrs_define
 class LegacyTaskList:
-    """
+    """All your tasks, in the 2013 tutorial's shape.
+
     Example:
         {'tasks': [{'description': 'Milk, cheese', 'done': False, 'title': 'Buy groceries', 'uri':
             'http://127.0.0.1:5000/todo/api/v1.0/tasks/5'}]}
 
     Attributes:
-        tasks (list[LegacyTask]):
+        tasks (list[LegacyTask]): Every task of yours, oldest first.
     """
 
     tasks: list[LegacyTask]

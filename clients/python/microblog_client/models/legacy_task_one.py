@@ -14,7 +14,8 @@ T = TypeVar("T", bound="LegacyTaskOne")
 
 @_attrs_define
 class LegacyTaskOne:
-    """
+    """One task, in the 2013 tutorial's shape.
+
     Example:
         {'task': {'description': 'Milk, cheese', 'done': False, 'title': 'Buy groceries', 'uri':
             'http://127.0.0.1:5000/todo/api/v1.0/tasks/5'}}

@@ -18,19 +18,21 @@ T = TypeVar("T", bound="ListingPostOut")
 
 @_attrs_define
 class ListingPostOut:
-    """
-    Example:
-        {'_links': {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
-            '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}, '_meta': {'page':
-            1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}, 'items': [{'_links': {'author': '/api/v1/users/7',
-            'self': '/api/v1/posts/42'}, 'author': {'_links': {'self': '/api/v1/users/7'}, 'id': 7, 'username': 'ada'},
-            'body': 'Lambda calculus, a short note.', 'created_at': '2026-05-01T12:00:00.000000Z', 'id': 42, 'published':
-            True, 'title': 'Notes', 'updated_at': '2026-05-01T12:00:00.000000Z'}]}
+    """One page of a collection that answers in page mode (`page`, `per_page`: `_meta` and
+    `_links` as in page mode), or in keyset mode when `cursor` or `limit` is sent.
 
-    Attributes:
-        field_links (KeysetLinks | PageLinks):
-        field_meta (KeysetMeta | PageMeta):
-        items (list[PostOut]):
+        Example:
+            {'_links': {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
+                '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}, '_meta': {'page':
+                1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}, 'items': [{'_links': {'author': '/api/v1/users/7',
+                'self': '/api/v1/posts/42'}, 'author': {'_links': {'self': '/api/v1/users/7'}, 'id': 7, 'username': 'ada'},
+                'body': 'Lambda calculus, a short note.', 'created_at': '2026-05-01T12:00:00.000000Z', 'id': 42, 'published':
+                True, 'title': 'Notes', 'updated_at': '2026-05-01T12:00:00.000000Z'}]}
+
+        Attributes:
+            field_links (KeysetLinks | PageLinks): PageLinks in page mode, KeysetLinks in keyset mode.
+            field_meta (KeysetMeta | PageMeta): PageMeta in page mode, KeysetMeta in keyset mode.
+            items (list[PostOut]): The items of this page, in the collection's order; empty past the end.
     """
 
     field_links: KeysetLinks | PageLinks

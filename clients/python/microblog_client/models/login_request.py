@@ -12,14 +12,16 @@ T = TypeVar("T", bound="LoginRequest")
 
 @_attrs_define
 class LoginRequest:
-    """
-    Example:
-        {'password': 'correct horse battery', 'username': 'ada'}
+    """Credentials for a JWT pair: username or email, and password. Leave the body out
+    when they come as HTTP Basic instead.
 
-    Attributes:
-        email (None | str | Unset):
-        password (None | str | Unset):
-        username (None | str | Unset):
+        Example:
+            {'password': 'correct horse battery', 'username': 'ada'}
+
+        Attributes:
+            email (None | str | Unset): Your email (any case), when no username is sent.
+            password (None | str | Unset): Your password: required with username or email.
+            username (None | str | Unset): Your username (any case); or send email instead.
     """
 
     email: None | str | Unset = UNSET

@@ -12,12 +12,13 @@ T = TypeVar("T", bound="LogoutRequest")
 
 @_attrs_define
 class LogoutRequest:
-    """
+    """Optionally, the refresh token to revoke with the access token's login.
+
     Example:
         {'refresh_token': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}
 
     Attributes:
-        refresh_token (None | str | Unset):
+        refresh_token (None | str | Unset): Your refresh token, revoked too (its login may differ).
     """
 
     refresh_token: None | str | Unset = UNSET

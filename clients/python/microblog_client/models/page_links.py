@@ -10,17 +10,18 @@ T = TypeVar("T", bound="PageLinks")
 
 @_attrs_define
 class PageLinks:
-    """
+    """Links to this page and its neighbours, with the same query (filters, sort, page size).
+
     Example:
         {'first': '/api/v1/users?page=1&per_page=10', 'last': '/api/v1/users?page=3&per_page=10', 'next':
             '/api/v1/users?page=2&per_page=10', 'prev': None, 'self': '/api/v1/users?page=1&per_page=10'}
 
     Attributes:
-        first (str):
-        last (str):
-        next_ (None | str):
-        prev (None | str):
-        self_ (str):
+        first (str): The first page.
+        last (str): The last page (the first one when the collection is empty).
+        next_ (None | str): The next page; null on the last one.
+        prev (None | str): The previous page; null on the first one.
+        self_ (str): This page.
     """
 
     first: str

@@ -10,15 +10,16 @@ T = TypeVar("T", bound="PageMeta")
 
 @_attrs_define
 class PageMeta:
-    """
+    """Where a page-mode page lies in its collection.
+
     Example:
         {'page': 1, 'per_page': 10, 'total_items': 25, 'total_pages': 3}
 
     Attributes:
-        page (int):
-        per_page (int):
-        total_items (int):
-        total_pages (int):
+        page (int): This page's number, from 1.
+        per_page (int): Items per page, after the cap of 100 was applied.
+        total_items (int): Items in the whole collection.
+        total_pages (int): Pages in the collection at this page size (0 if empty).
     """
 
     page: int

@@ -12,14 +12,16 @@ T = TypeVar("T", bound="PostCreate")
 
 @_attrs_define
 class PostCreate:
-    """
+    """A new post, written as the caller.
+
     Example:
         {'body': 'Lambda calculus, a short note.', 'published': True, 'title': 'Notes'}
 
     Attributes:
-        body (str):
-        published (bool | Unset):  Default: True.
-        title (None | str | Unset):
+        body (str): The text, 1 to 10,000 characters.
+        published (bool | Unset): false for a draft, which only its author (and admins) can see. Default true. Default:
+            True.
+        title (None | str | Unset): An optional title, up to 200 characters.
     """
 
     body: str

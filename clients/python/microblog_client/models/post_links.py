@@ -10,13 +10,14 @@ T = TypeVar("T", bound="PostLinks")
 
 @_attrs_define
 class PostLinks:
-    """
+    """Where a post and its author live.
+
     Example:
         {'author': '/api/v1/users/7', 'self': '/api/v1/posts/42'}
 
     Attributes:
-        author (str):
-        self_ (str):
+        author (str): Its author's profile.
+        self_ (str): The post's URL.
     """
 
     author: str

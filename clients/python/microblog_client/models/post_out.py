@@ -15,7 +15,8 @@ T = TypeVar("T", bound="PostOut")
 
 @_attrs_define
 class PostOut:
-    """
+    """A post, with its author.
+
     Example:
         {'_links': {'author': '/api/v1/users/7', 'self': '/api/v1/posts/42'}, 'author': {'_links': {'self':
             '/api/v1/users/7'}, 'id': 7, 'username': 'ada'}, 'body': 'Lambda calculus, a short note.', 'created_at':
@@ -23,14 +24,16 @@ class PostOut:
             '2026-05-01T12:00:00.000000Z'}
 
     Attributes:
-        field_links (PostLinks):  Example: {'author': '/api/v1/users/7', 'self': '/api/v1/posts/42'}.
-        author (AuthorOut):  Example: {'_links': {'self': '/api/v1/users/7'}, 'id': 7, 'username': 'ada'}.
-        body (str):
-        created_at (str):
-        id (int):
-        published (bool):
-        title (None | str):
-        updated_at (str):
+        field_links (PostLinks): Where a post and its author live. Example: {'author': '/api/v1/users/7', 'self':
+            '/api/v1/posts/42'}.
+        author (AuthorOut): Who wrote a post: enough to show and link it; the profile has the rest. Example: {'_links':
+            {'self': '/api/v1/users/7'}, 'id': 7, 'username': 'ada'}.
+        body (str): Its text.
+        created_at (str): When it was written (UTC).
+        id (int): The post's id.
+        published (bool): false for a draft, seen by its author and admins only.
+        title (None | str): Its title; null when it has none.
+        updated_at (str): When it last changed (UTC).
     """
 
     field_links: PostLinks

@@ -12,14 +12,15 @@ T = TypeVar("T", bound="PostUpdate")
 
 @_attrs_define
 class PostUpdate:
-    """
+    """Changes to a post: only the fields sent change.
+
     Example:
         {'title': 'Notes, revised'}
 
     Attributes:
-        body (str | Unset):
-        published (bool | Unset):
-        title (None | str | Unset):
+        body (str | Unset): The text, 1 to 10,000 characters.
+        published (bool | Unset): false for a draft, which only its author (and admins) can see.
+        title (None | str | Unset): An optional title, up to 200 characters. null removes it.
     """
 
     body: str | Unset = UNSET

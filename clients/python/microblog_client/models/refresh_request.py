@@ -12,12 +12,13 @@ T = TypeVar("T", bound="RefreshRequest")
 
 @_attrs_define
 class RefreshRequest:
-    """
+    """The refresh token to spend. Leave the body out when it comes as Authorization: Bearer.
+
     Example:
         {'refresh_token': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}
 
     Attributes:
-        refresh_token (None | str | Unset):
+        refresh_token (None | str | Unset): A refresh token from login or an earlier refresh; it works once.
     """
 
     refresh_token: None | str | Unset = UNSET

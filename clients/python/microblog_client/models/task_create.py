@@ -12,14 +12,15 @@ T = TypeVar("T", bound="TaskCreate")
 
 @_attrs_define
 class TaskCreate:
-    """
+    """A new task on your list.
+
     Example:
         {'description': 'Milk, cheese', 'done': False, 'title': 'Buy groceries'}
 
     Attributes:
-        title (str):
-        description (str | Unset):  Default: ''.
-        done (bool | Unset):  Default: False.
+        title (str): What to do: 1 to 200 characters, not only spaces.
+        description (str | Unset): Details, up to 2,000 characters. Default "". Default: ''.
+        done (bool | Unset): Whether it is done. Default false. Default: False.
     """
 
     title: str

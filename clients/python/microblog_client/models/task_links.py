@@ -10,12 +10,13 @@ T = TypeVar("T", bound="TaskLinks")
 
 @_attrs_define
 class TaskLinks:
-    """
+    """Where a task lives.
+
     Example:
         {'self': '/api/v1/tasks/5'}
 
     Attributes:
-        self_ (str):
+        self_ (str): The task's URL.
     """
 
     self_: str

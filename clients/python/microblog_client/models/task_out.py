@@ -14,20 +14,21 @@ T = TypeVar("T", bound="TaskOut")
 
 @_attrs_define
 class TaskOut:
-    """
+    """One of your tasks.
+
     Example:
         {'_links': {'self': '/api/v1/tasks/5'}, 'created_at': '2026-05-01T12:00:00.000000Z', 'description': 'Milk,
             cheese', 'done': False, 'id': 5, 'title': 'Buy groceries', 'updated_at': '2026-05-01T12:00:00.000000Z', 'uri':
             'http://127.0.0.1:5000/api/v1/tasks/5'}
 
     Attributes:
-        field_links (TaskLinks):  Example: {'self': '/api/v1/tasks/5'}.
-        created_at (str):
-        description (str):
-        done (bool):
-        id (int):
-        title (str):
-        updated_at (str):
+        field_links (TaskLinks): Where a task lives. Example: {'self': '/api/v1/tasks/5'}.
+        created_at (str): When it was added (UTC).
+        description (str): Details; empty when there are none.
+        done (bool): Whether it is done.
+        id (int): The task's id.
+        title (str): What to do.
+        updated_at (str): When it last changed (UTC).
         uri (str): Absolute URL of the task.
     """
 

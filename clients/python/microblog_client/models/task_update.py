@@ -12,14 +12,15 @@ T = TypeVar("T", bound="TaskUpdate")
 
 @_attrs_define
 class TaskUpdate:
-    """
+    """Changes to a task: only the fields sent change.
+
     Example:
         {'done': True}
 
     Attributes:
-        description (None | str | Unset):
-        done (bool | Unset):
-        title (str | Unset):
+        description (None | str | Unset): Details, up to 2,000 characters. null clears it, as "" does.
+        done (bool | Unset): Whether it is done.
+        title (str | Unset): What to do: 1 to 200 characters, not only spaces.
     """
 
     description: None | str | Unset = UNSET

@@ -10,12 +10,13 @@ T = TypeVar("T", bound="TokenOut")
 
 @_attrs_define
 class TokenOut:
-    """
+    """An opaque bearer token for your requests.
+
     Example:
         {'expires_at': '2026-05-01T12:00:00.000000Z', 'token': 'mbt_3Jq9xZ0bVwz4Rk'}
 
     Attributes:
-        expires_at (str):
+        expires_at (str): When it stops working (UTC).
         token (str): Opaque bearer token; send as Authorization: Bearer.
     """
 

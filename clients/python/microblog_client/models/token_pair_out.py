@@ -12,7 +12,8 @@ T = TypeVar("T", bound="TokenPairOut")
 
 @_attrs_define
 class TokenPairOut:
-    """
+    """A JWT access token for requests and a refresh token for the next pair.
+
     Example:
         {'access_token': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.YWNjZXNz', 'expires_in': 900, 'refresh_token':
             'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.cmVmcmVzaA', 'token_type': 'Bearer'}
@@ -21,7 +22,7 @@ class TokenPairOut:
         access_token (str): JWT, valid JWT_ACCESS_TTL seconds (15 min).
         expires_in (int): Seconds until the access token expires.
         refresh_token (str): JWT, valid 30 days; spent on first use.
-        token_type (str | Unset):  Default: 'Bearer'.
+        token_type (str | Unset): Always Bearer: send the access token as Authorization: Bearer. Default: 'Bearer'.
     """
 
     access_token: str

@@ -12,15 +12,16 @@ T = TypeVar("T", bound="UserCreate")
 
 @_attrs_define
 class UserCreate:
-    """
+    """A new account.
+
     Example:
         {'about_me': 'Analyst.', 'email': 'ada@example.com', 'password': 'correct horse battery', 'username': 'ada'}
 
     Attributes:
-        email (str):
-        password (str):
-        username (str):
-        about_me (str | Unset):  Default: ''.
+        email (str): An ASCII address (the pattern says which), unique whatever the case.
+        password (str): 8 to 256 characters.
+        username (str): 3 to 64 of A-Z a-z 0-9 _ . -; unique whatever the case.
+        about_me (str | Unset): A few words about the user, up to 2,000 characters. Default "". Default: ''.
     """
 
     email: str

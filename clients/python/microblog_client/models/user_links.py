@@ -10,19 +10,20 @@ T = TypeVar("T", bound="UserLinks")
 
 @_attrs_define
 class UserLinks:
-    """
+    """Where an account and its collections live.
+
     Example:
         {'avatar': 'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128', 'followed':
             '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following': '/api/v1/users/7/following',
             'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}
 
     Attributes:
-        avatar (str):
-        followed (str):
-        followers (str):
-        following (str):
-        posts (str):
-        self_ (str):
+        avatar (str): A Gravatar image URL (an identicon without one).
+        followed (str): The same as following, under the seed's name.
+        followers (str): The users who follow it.
+        following (str): The users it follows.
+        posts (str): Its posts.
+        self_ (str): The account's profile.
     """
 
     avatar: str

@@ -17,32 +17,34 @@ T = TypeVar("T", bound="UserOut")
 
 @_attrs_define
 class UserOut:
-    """
-    Example:
-        {'_links': {'avatar': 'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128',
-            'followed': '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following':
-            '/api/v1/users/7/following', 'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}, 'about_me':
-            'Analyst.', 'created_at': '2026-05-01T12:00:00.000000Z', 'email': 'ada@example.com', 'followed_count': 1,
-            'follower_count': 2, 'following_count': 1, 'id': 7, 'last_seen': '2026-05-01T12:00:00.000000Z', 'post_count': 3,
-            'role': 'user', 'username': 'ada'}
+    """An account as the caller may see it: its public profile, and the private fields to
+    the user themself and admins.
 
-    Attributes:
-        field_links (UserLinks):  Example: {'avatar':
-            'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128', 'followed':
-            '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following': '/api/v1/users/7/following',
-            'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}.
-        about_me (str):
-        created_at (str):
-        followed_count (int):
-        follower_count (int):
-        following_count (int):
-        id (int):
-        last_seen (str):
-        post_count (int):
-        username (str):
-        email (None | str | Unset): Only shown to the user themself and admins.
-        is_active (bool | None | Unset): Only shown to admins.
-        role (None | Unset | UserOutRoleType0): Only shown to the user themself and admins.
+        Example:
+            {'_links': {'avatar': 'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128',
+                'followed': '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following':
+                '/api/v1/users/7/following', 'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}, 'about_me':
+                'Analyst.', 'created_at': '2026-05-01T12:00:00.000000Z', 'email': 'ada@example.com', 'followed_count': 1,
+                'follower_count': 2, 'following_count': 1, 'id': 7, 'last_seen': '2026-05-01T12:00:00.000000Z', 'post_count': 3,
+                'role': 'user', 'username': 'ada'}
+
+        Attributes:
+            field_links (UserLinks): Where an account and its collections live. Example: {'avatar':
+                'https://www.gravatar.com/avatar/0bc83cb571cd1c50ba6f3e8a78ef1346?d=identicon&s=128', 'followed':
+                '/api/v1/users/7/followed', 'followers': '/api/v1/users/7/followers', 'following': '/api/v1/users/7/following',
+                'posts': '/api/v1/users/7/posts', 'self': '/api/v1/users/7'}.
+            about_me (str): A few words about the user; may be empty.
+            created_at (str): When the account was made (UTC).
+            followed_count (int): The same as following_count (the seed's name).
+            follower_count (int): Users who follow this user.
+            following_count (int): Users this user follows.
+            id (int): The user's id.
+            last_seen (str): When the user last made an authenticated request (UTC; recorded at most once a minute).
+            post_count (int): Published posts.
+            username (str): The user's name, as registered.
+            email (None | str | Unset): Only shown to the user themself and admins.
+            is_active (bool | None | Unset): false for a deactivated account. Only shown to admins.
+            role (None | Unset | UserOutRoleType0): user or admin. Only shown to the user themself and admins.
     """
 
     field_links: UserLinks

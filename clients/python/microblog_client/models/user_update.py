@@ -13,21 +13,23 @@ T = TypeVar("T", bound="UserUpdate")
 
 @_attrs_define
 class UserUpdate:
-    """Partial update: only the fields present change. ``role`` and ``is_active`` are
-    accepted from admins only; for anyone else they are unknown fields.
+    """Changes to an account: only the fields sent change. `role` and `is_active` are
+    accepted from admins only; for anyone else they are unknown fields (400).
 
         Example:
             {'about_me': 'Analyst and writer.'}
 
         Attributes:
-            about_me (None | str | Unset): null clears it, as "" does.
+            about_me (None | str | Unset): A few words about the user, up to 2,000 characters. null clears it, as "" does.
             current_password (None | str | Unset): The caller's current password: required to change one's own password or
                 email (with a token or JWT; an API key alone cannot).
-            email (str | Unset):
-            is_active (bool | Unset):
-            password (str | Unset):
-            role (UserUpdateRole | Unset):
-            username (str | Unset):
+            email (str | Unset): An ASCII address (the pattern says which), unique whatever the case. Your own needs
+                current_password.
+            is_active (bool | Unset): Admins only: false deactivates the account and ends its credentials.
+            password (str | Unset): 8 to 256 characters. Your own needs current_password; every credential of the account
+                ends.
+            role (UserUpdateRole | Unset): Admins only: user or admin.
+            username (str | Unset): 3 to 64 of A-Z a-z 0-9 _ . -; unique whatever the case.
     """
 
     about_me: None | str | Unset = UNSET

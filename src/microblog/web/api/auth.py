@@ -9,7 +9,7 @@ from microblog.services import jwt_tokens
 from microblog.services import users as user_service
 from microblog.services.jwt_tokens import TokenPair
 from microblog.web import representations
-from microblog.web.api.users import REGISTRATION, register_user
+from microblog.web.api.users import REGISTRATION, USER_LINKS, register_user
 from microblog.web.auth import current_user, require_user
 from microblog.web.ratelimit import spend_login_attempt
 from microblog.web.routes import Routes
@@ -35,6 +35,7 @@ PAIR = {
         "The same as POST /users: creates an account, 201 with it and its URL in Location."
     ),
     errors=(409,),
+    links=USER_LINKS,
 )
 def register(body: UserCreate) -> dict[str, Any]:
     return register_user(body)

@@ -5,7 +5,7 @@ from typing import Any
 from microblog.errors import BadRequest
 from microblog.services import tokens as service
 from microblog.web import representations
-from microblog.web.auth import require_user
+from microblog.web.auth import OPAQUE_TOKEN_ONLY, require_user
 from microblog.web.routes import Routes
 from microblog.web.schemas.users import TokenOut
 
@@ -38,6 +38,7 @@ def issue_token() -> dict[str, Any]:
         "elsewhere)."
     ),
     errors=(400,),
+    security=OPAQUE_TOKEN_ONLY,
 )
 def revoke_token() -> None:
     principal = require_user()

@@ -40,7 +40,10 @@ USER_LINKS = links(
     "listUserPosts",
     "listFollowers",
     "listFollowing",
+    "listFollowed",
     "followUser",
+    "unfollowUser",
+    "isFollowing",
 )
 
 #: ``POST /users`` and ``POST /auth/register`` alike: public, 201 with the new account.

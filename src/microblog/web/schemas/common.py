@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -177,12 +178,17 @@ class QueryModel(BaseModel):
 QUERY_SCHEMAS: dict[type, dict[str, Any]] = {}
 
 
+#: ``per_page`` as clients read it (docs/reference.md#page-mode): the default and the cap
+#: are the PER_PAGE_DEFAULT and PER_PAGE_MAX the app is configured with.
+PER_PAGE = "Items per page: default 10, values above 100 are treated as 100."
+LIMIT = "Items per page (keyset mode): default 10, values above 100 are treated as 100."
+
+
 class PageQuery(QueryModel):
-    page: PageNumber = Field(1, description="Page number, from 1.")
-    per_page: PageSize = Field(
-        10,
-        description="Items per page; values above 100 are clamped to 100.",
+    page: PageNumber = Field(
+        1, description="Page number, from 1 (default 1).", json_schema_extra={"example": 2}
     )
+    per_page: PageSize = Field(10, description=PER_PAGE, json_schema_extra={"example": 20})
 
 
 class OutputModel(Documented):
@@ -192,6 +198,9 @@ class OutputModel(Documented):
 
 
 class ErrorOut(Documented):
+    """The one error body of every route, whatever the status (an `application/problem+json`
+    answer carries the same facts under RFC 9457's names)."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -207,9 +216,13 @@ class ErrorOut(Documented):
 
     error: str = Field(description="The HTTP reason phrase.")
     message: str = Field(description="What went wrong, for a human.")
-    request_id: str
+    request_id: str = Field(
+        description="The request's id, also in X-Request-ID: quote it when you report a problem."
+    )
     errors: dict[str, list[str]] | None = Field(
-        None, description="Field name (dotted when nested) to messages."
+        None,
+        description="Only when fields are wrong: each field (query parameter or body field, "
+        "dotted when nested) with its messages.",
     )
 
 
@@ -294,19 +307,23 @@ class IdempotentCreateHeaders(HeaderModel):
 
 
 class PageMeta(OutputModel):
+    """Where a page-mode page lies in its collection."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"page": 1, "per_page": 10, "total_pages": 3, "total_items": 25}]
         }
     )
 
-    page: int
-    per_page: int
-    total_pages: int
-    total_items: int
+    page: int = Field(description="This page's number, from 1.")
+    per_page: int = Field(description="Items per page, after the cap of 100 was applied.")
+    total_pages: int = Field(description="Pages in the collection at this page size (0 if empty).")
+    total_items: int = Field(description="Items in the whole collection.")
 
 
 class PageLinks(OutputModel):
+    """Links to this page and its neighbours, with the same query (filters, sort, page size)."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -321,11 +338,11 @@ class PageLinks(OutputModel):
         }
     )
 
-    self: str
-    next: str | None
-    prev: str | None
-    first: str
-    last: str
+    self: str = Field(description="This page.")
+    next: str | None = Field(description="The next page; null on the last one.")
+    prev: str | None = Field(description="The previous page; null on the first one.")
+    first: str = Field(description="The first page.")
+    last: str = Field(description="The last page (the first one when the collection is empty).")
 
 
 def example_of(model: Any) -> Any:
@@ -334,6 +351,10 @@ def example_of(model: Any) -> Any:
     extra = model.model_config.get("json_schema_extra") if is_model else None
     examples = extra.get("examples") if isinstance(extra, dict) else None
     return examples[0] if examples else None
+
+
+#: The ``items`` of every collection.
+ITEMS = "The items of this page, in the collection's order; empty past the end."
 
 
 class Paged(OutputModel):
@@ -347,6 +368,10 @@ class Paged(OutputModel):
     ) -> JsonSchemaValue:
         json_schema = super().__get_pydantic_json_schema__(schema, handler)
         target = handler.resolve_ref_schema(json_schema)
+        # ``Collection[UserOut]`` (and a subclass of it) is a class of its own, without the
+        # docstring of ``Collection`` that pydantic makes the description: it comes from there.
+        docstring = next(c.__doc__ for c in cls.__mro__ if c.__doc__)
+        target.setdefault("description", inspect.cleandoc(docstring))
         fields = cls.model_fields
         items = get_args(fields["items"].annotation)
         meta, links = fields["meta"].annotation, fields["links"].annotation
@@ -359,13 +384,18 @@ class Paged(OutputModel):
 
 
 class Collection(Paged, Generic[ItemT]):
-    """A page of items (docs/reference.md#page-mode)."""
+    """One page of a collection in page mode (`page`, `per_page`): its items, where it lies
+    and links to its neighbours; follow `_links.next` until it is null."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    items: list[ItemT]
-    meta: PageMeta = Field(alias="_meta")
-    links: PageLinks = Field(alias="_links")
+    items: list[ItemT] = Field(description=ITEMS)
+    meta: PageMeta = Field(alias="_meta", description="Where this page lies.")
+    links: PageLinks = Field(alias="_links", description="This page and its neighbours.")
+
+
+#: An opaque cursor, as ``_meta.next_cursor`` gives it.
+CURSOR_EXAMPLE = "WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln"
 
 
 class KeysetQuery(QueryModel):
@@ -377,26 +407,28 @@ class KeysetQuery(QueryModel):
         json_schema_extra={
             "format": "cursor",
             "pattern": "^[A-Za-z0-9_.-]*$",
+            "example": CURSOR_EXAMPLE,
         },
     )
-    limit: PageSize | None = Field(
-        None,
-        description="Items per page (keyset mode); clamped to 100.",
-    )
+    limit: PageSize | None = Field(None, description=LIMIT, json_schema_extra={"example": 20})
 
 
 class KeysetMeta(OutputModel):
+    """Where a keyset page ends: the cursor of the next one."""
+
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"limit": 10, "next_cursor": "WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln"}]
-        }
+        json_schema_extra={"examples": [{"limit": 10, "next_cursor": CURSOR_EXAMPLE}]}
     )
 
-    limit: int
-    next_cursor: str | None
+    limit: int = Field(description="Items per page, after the cap of 100 was applied.")
+    next_cursor: str | None = Field(
+        description="Send it as `cursor` for the next page; null on the last one."
+    )
 
 
 class KeysetLinks(OutputModel):
+    """Links to this keyset page and the next (a keyset page has no way back)."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -409,26 +441,32 @@ class KeysetLinks(OutputModel):
         }
     )
 
-    self: str
-    next: str | None
-    prev: None = None
+    self: str = Field(description="This page.")
+    next: str | None = Field(description="The next page; null on the last one.")
+    prev: None = Field(None, description="Always null: keyset pages go forward only.")
 
 
 class KeysetCollection(Paged, Generic[ItemT]):
-    """A keyset page: no totals; follow `_links.next` until it is null."""
+    """One page of a collection in keyset mode (`cursor`, `limit`): no totals and no page
+    numbers, stable while items are added; follow `_links.next` until it is null."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    items: list[ItemT]
-    meta: KeysetMeta = Field(alias="_meta")
-    links: KeysetLinks = Field(alias="_links")
+    items: list[ItemT] = Field(description=ITEMS)
+    meta: KeysetMeta = Field(alias="_meta", description="The cursor of the next page.")
+    links: KeysetLinks = Field(alias="_links", description="This page and the next.")
 
 
 class Listing(Paged, Generic[ItemT]):
-    """A collection that answers in page mode, or keyset mode when `cursor`/`limit` is sent."""
+    """One page of a collection that answers in page mode (`page`, `per_page`: `_meta` and
+    `_links` as in page mode), or in keyset mode when `cursor` or `limit` is sent."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    items: list[ItemT]
-    meta: PageMeta | KeysetMeta = Field(alias="_meta")
-    links: PageLinks | KeysetLinks = Field(alias="_links")
+    items: list[ItemT] = Field(description=ITEMS)
+    meta: PageMeta | KeysetMeta = Field(
+        alias="_meta", description="PageMeta in page mode, KeysetMeta in keyset mode."
+    )
+    links: PageLinks | KeysetLinks = Field(
+        alias="_links", description="PageLinks in page mode, KeysetLinks in keyset mode."
+    )

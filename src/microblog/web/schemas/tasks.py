@@ -34,24 +34,36 @@ TaskDescription = Annotated[str, StringConstraints(max_length=2000), NO_NUL]
 TASK_SORTS = Literal["title", "-title", "created_at", "-created_at", "done", "-done"]
 
 
+#: The descriptions of task fields, in and out.
+TITLE = "What to do: 1 to 200 characters, not only spaces."
+DESCRIPTION = "Details, up to 2,000 characters."
+DONE = "Whether it is done."
+
+
 class TaskCreate(InputModel):
+    """A new task on your list."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"title": "Buy groceries", "description": "Milk, cheese", "done": False}]
         }
     )
 
-    title: TaskTitle
-    description: TaskDescription = ""
-    done: bool = False
+    title: TaskTitle = Field(description=TITLE)
+    description: TaskDescription = Field("", description=DESCRIPTION + ' Default "".')
+    done: bool = Field(False, description=DONE + " Default false.")
 
 
 class TaskUpdate(InputModel):
+    """Changes to a task: only the fields sent change."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [{"done": True}]})
 
-    title: TaskTitle | None = Field(None, json_schema_extra=not_null)
-    description: TaskDescription | None = None
-    done: bool | None = Field(None, json_schema_extra=not_null)
+    title: TaskTitle | None = Field(None, description=TITLE, json_schema_extra=not_null)
+    description: TaskDescription | None = Field(
+        None, description=DESCRIPTION + ' null clears it, as "" does.'
+    )
+    done: bool | None = Field(None, description=DONE, json_schema_extra=not_null)
 
 
 class TaskPath(BaseModel):
@@ -59,21 +71,35 @@ class TaskPath(BaseModel):
 
 
 class TaskListQuery(PageQuery):
-    done: Literal["true", "false"] | None = Field(None, description="Filter by state.")
-    q: str | None = Field(None, max_length=200, description="Title prefix.")
+    done: Literal["true", "false"] | None = Field(
+        None,
+        description="Only the tasks done (true) or not done (false).",
+        json_schema_extra={"example": "false"},
+    )
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="Only tasks whose title starts with this (any case).",
+        json_schema_extra={"example": "Buy"},
+    )
     sort: TASK_SORTS | None = Field(
         None,
-        description="Sort field; prefix - for descending.",
+        description="A field, with - for descending (default: oldest first).",
+        json_schema_extra={"example": "-created_at"},
     )
 
 
 class TaskLinks(OutputModel):
+    """Where a task lives."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [{"self": "/api/v1/tasks/5"}]})
 
-    self: str
+    self: str = Field(description="The task's URL.")
 
 
 class TaskOut(OutputModel):
+    """One of your tasks."""
+
     model_config = ConfigDict(
         populate_by_name=True,
         json_schema_extra={
@@ -92,14 +118,14 @@ class TaskOut(OutputModel):
         },
     )
 
-    id: int
-    title: str
-    description: str
-    done: bool
-    created_at: UTCDateTime
-    updated_at: UTCDateTime
+    id: int = Field(description="The task's id.")
+    title: str = Field(description="What to do.")
+    description: str = Field(description="Details; empty when there are none.")
+    done: bool = Field(description=DONE)
+    created_at: UTCDateTime = Field(description="When it was added (UTC).")
+    updated_at: UTCDateTime = Field(description="When it last changed (UTC).")
     uri: str = Field(description="Absolute URL of the task.")
-    links: TaskLinks = Field(alias="_links")
+    links: TaskLinks = Field(alias="_links", description="Where it lives.")
 
 
 class LegacyTask(OutputModel):
@@ -118,13 +144,17 @@ class LegacyTask(OutputModel):
         }
     )
 
-    uri: str
-    title: str
-    description: str
-    done: bool
+    uri: str = Field(
+        description="Absolute URL of the task on this surface; its id is the last segment."
+    )
+    title: str = Field(description="What to do.")
+    description: str = Field(description="Details; empty when there are none.")
+    done: bool = Field(description=DONE)
 
 
 class LegacyTaskList(OutputModel):
+    """All your tasks, in the 2013 tutorial's shape."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -142,10 +172,12 @@ class LegacyTaskList(OutputModel):
         }
     )
 
-    tasks: list[LegacyTask]
+    tasks: list[LegacyTask] = Field(description="Every task of yours, oldest first.")
 
 
 class LegacyTaskOne(OutputModel):
+    """One task, in the 2013 tutorial's shape."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -161,10 +193,12 @@ class LegacyTaskOne(OutputModel):
         }
     )
 
-    task: LegacyTask
+    task: LegacyTask = Field(description="The task.")
 
 
 class LegacyResult(OutputModel):
+    """The 2013 tutorial's answer to a delete."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [{"result": True}]})
 
-    result: bool
+    result: bool = Field(description="Always true: the task was deleted.")

@@ -48,7 +48,17 @@ USER_SORTS = Literal[
 ]
 
 
+#: The descriptions of account fields, in and out.
+USERNAME = "3 to 64 of A-Z a-z 0-9 _ . -; unique whatever the case."
+EMAIL = "An ASCII address (the pattern says which), unique whatever the case."
+LENGTH_OF_PASSWORDS = f"8 to {MAX_PASSWORD_LENGTH} characters."
+ABOUT_ME = "A few words about the user, up to 2,000 characters."
+PRIVATE = "Only shown to the user themself and admins."
+
+
 class UserCreate(InputModel):
+    """A new account."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -62,26 +72,41 @@ class UserCreate(InputModel):
         }
     )
 
-    username: Username
-    email: Email
-    password: Password
-    about_me: AboutMe = ""
+    username: Username = Field(description=USERNAME)
+    email: Email = Field(description=EMAIL)
+    password: Password = Field(description=LENGTH_OF_PASSWORDS)
+    about_me: AboutMe = Field("", description=ABOUT_ME + ' Default "".')
 
 
 class UserUpdate(InputModel):
-    """Partial update: only the fields present change. ``role`` and ``is_active`` are
-    accepted from admins only; for anyone else they are unknown fields."""
+    """Changes to an account: only the fields sent change. `role` and `is_active` are
+    accepted from admins only; for anyone else they are unknown fields (400)."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"about_me": "Analyst and writer."}]}
     )
 
-    username: Username | None = Field(None, json_schema_extra=not_null)
-    email: Email | None = Field(None, json_schema_extra=not_null)
-    password: Password | None = Field(None, json_schema_extra=not_null)
-    about_me: AboutMe | None = Field(None, description='null clears it, as "" does.')
-    role: Role | None = Field(None, json_schema_extra=not_null)
-    is_active: bool | None = Field(None, json_schema_extra=not_null)
+    username: Username | None = Field(None, description=USERNAME, json_schema_extra=not_null)
+    email: Email | None = Field(
+        None,
+        description=EMAIL + " Your own needs current_password.",
+        json_schema_extra=not_null,
+    )
+    password: Password | None = Field(
+        None,
+        description=LENGTH_OF_PASSWORDS
+        + " Your own needs current_password; every credential of the account ends.",
+        json_schema_extra=not_null,
+    )
+    about_me: AboutMe | None = Field(None, description=ABOUT_ME + ' null clears it, as "" does.')
+    role: Role | None = Field(
+        None, description="Admins only: user or admin.", json_schema_extra=not_null
+    )
+    is_active: bool | None = Field(
+        None,
+        description="Admins only: false deactivates the account and ends its credentials.",
+        json_schema_extra=not_null,
+    )
     current_password: str | None = Field(
         None,
         max_length=256,
@@ -99,14 +124,18 @@ class UserListQuery(PageQuery):
         None,
         max_length=100,
         description="Search in username and about_me.",
+        json_schema_extra={"example": "analyst"},
     )
     sort: USER_SORTS | None = Field(
         None,
-        description="Sort field; prefix with - for descending.",
+        description="A field, with - for descending (default: by id, oldest first).",
+        json_schema_extra={"example": "-last_seen"},
     )
 
 
 class UserLinks(OutputModel):
+    """Where an account and its collections live."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -122,12 +151,12 @@ class UserLinks(OutputModel):
         }
     )
 
-    self: str
-    followers: str
-    following: str
-    followed: str
-    posts: str
-    avatar: str
+    self: str = Field(description="The account's profile.")
+    followers: str = Field(description="The users who follow it.")
+    following: str = Field(description="The users it follows.")
+    followed: str = Field(description="The same as following, under the seed's name.")
+    posts: str = Field(description="Its posts.")
+    avatar: str = Field(description="A Gravatar image URL (an identicon without one).")
 
 
 def _omit_if_none(value: object) -> bool:
@@ -135,6 +164,9 @@ def _omit_if_none(value: object) -> bool:
 
 
 class UserOut(OutputModel):
+    """An account as the caller may see it: its public profile, and the private fields to
+    the user themself and admins."""
+
     model_config = ConfigDict(
         populate_by_name=True,
         json_schema_extra={
@@ -164,35 +196,36 @@ class UserOut(OutputModel):
         },
     )
 
-    id: int
-    username: str
-    about_me: str
-    last_seen: UTCDateTime
-    created_at: UTCDateTime
-    post_count: int
-    follower_count: int
-    following_count: int
-    followed_count: int
-    email: str | None = Field(
-        None,
-        exclude_if=_omit_if_none,
-        description="Only shown to the user themself and admins.",
+    id: int = Field(description="The user's id.")
+    username: str = Field(description="The user's name, as registered.")
+    about_me: str = Field(description="A few words about the user; may be empty.")
+    last_seen: UTCDateTime = Field(
+        description="When the user last made an authenticated request (UTC; recorded at "
+        "most once a minute)."
     )
+    created_at: UTCDateTime = Field(description="When the account was made (UTC).")
+    post_count: int = Field(description="Published posts.")
+    follower_count: int = Field(description="Users who follow this user.")
+    following_count: int = Field(description="Users this user follows.")
+    followed_count: int = Field(description="The same as following_count (the seed's name).")
+    email: str | None = Field(None, exclude_if=_omit_if_none, description=PRIVATE)
     role: Role | None = Field(
-        None,
-        exclude_if=_omit_if_none,
-        description="Only shown to the user themself and admins.",
+        None, exclude_if=_omit_if_none, description="user or admin. " + PRIVATE
     )
     is_active: bool | None = Field(
-        None, exclude_if=_omit_if_none, description="Only shown to admins."
+        None,
+        exclude_if=_omit_if_none,
+        description="false for a deactivated account. Only shown to admins.",
     )
-    links: UserLinks = Field(alias="_links")
+    links: UserLinks = Field(alias="_links", description="Where the account lives.")
 
 
 UserCollection = Collection[UserOut]
 
 
 class TokenOut(OutputModel):
+    """An opaque bearer token for your requests."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -202,4 +235,4 @@ class TokenOut(OutputModel):
     )
 
     token: str = Field(description="Opaque bearer token; send as Authorization: Bearer.")
-    expires_at: UTCDateTime
+    expires_at: UTCDateTime = Field(description="When it stops working (UTC).")

@@ -69,6 +69,11 @@ def _parse_response(
 
         return response_406
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = ErrorOut.from_dict(response.json())
 
@@ -114,8 +119,9 @@ def sync_detailed(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -157,8 +163,9 @@ def sync(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -195,8 +202,9 @@ async def asyncio_detailed(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -236,8 +244,9 @@ async def asyncio(
      Your API keys (never their secrets), page mode.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

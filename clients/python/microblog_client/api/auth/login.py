@@ -62,6 +62,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorOut.from_dict(response.json())
 
@@ -114,8 +119,10 @@ def sync_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (LoginRequest | Unset):  Example: {'password': 'correct horse battery', 'username':
-            'ada'}.
+        body (LoginRequest | Unset): Credentials for a JWT pair: username or email, and password.
+            Leave the body out
+            when they come as HTTP Basic instead. Example: {'password': 'correct horse battery',
+            'username': 'ada'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,8 +159,10 @@ def sync(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (LoginRequest | Unset):  Example: {'password': 'correct horse battery', 'username':
-            'ada'}.
+        body (LoginRequest | Unset): Credentials for a JWT pair: username or email, and password.
+            Leave the body out
+            when they come as HTTP Basic instead. Example: {'password': 'correct horse battery',
+            'username': 'ada'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -185,8 +194,10 @@ async def asyncio_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (LoginRequest | Unset):  Example: {'password': 'correct horse battery', 'username':
-            'ada'}.
+        body (LoginRequest | Unset): Credentials for a JWT pair: username or email, and password.
+            Leave the body out
+            when they come as HTTP Basic instead. Example: {'password': 'correct horse battery',
+            'username': 'ada'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,8 +232,10 @@ async def asyncio(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (LoginRequest | Unset):  Example: {'password': 'correct horse battery', 'username':
-            'ada'}.
+        body (LoginRequest | Unset): Credentials for a JWT pair: username or email, and password.
+            Leave the body out
+            when they come as HTTP Basic instead. Example: {'password': 'correct horse battery',
+            'username': 'ada'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -58,6 +58,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorOut.from_dict(response.json())
 
@@ -107,7 +112,8 @@ def sync_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (LogoutRequest | Unset):  Example: {'refresh_token':
+        body (LogoutRequest | Unset): Optionally, the refresh token to revoke with the access
+            token's login. Example: {'refresh_token':
             'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}.
 
     Raises:
@@ -144,7 +150,8 @@ def sync(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (LogoutRequest | Unset):  Example: {'refresh_token':
+        body (LogoutRequest | Unset): Optionally, the refresh token to revoke with the access
+            token's login. Example: {'refresh_token':
             'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}.
 
     Raises:
@@ -176,7 +183,8 @@ async def asyncio_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (LogoutRequest | Unset):  Example: {'refresh_token':
+        body (LogoutRequest | Unset): Optionally, the refresh token to revoke with the access
+            token's login. Example: {'refresh_token':
             'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}.
 
     Raises:
@@ -211,7 +219,8 @@ async def asyncio(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (LogoutRequest | Unset):  Example: {'refresh_token':
+        body (LogoutRequest | Unset): Optionally, the refresh token to revoke with the access
+            token's login. Example: {'refresh_token':
             'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}.
 
     Raises:

@@ -62,6 +62,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorOut.from_dict(response.json())
 
@@ -114,7 +119,8 @@ def sync_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (RefreshRequest | Unset):  Example: {'refresh_token':
+        body (RefreshRequest | Unset): The refresh token to spend. Leave the body out when it
+            comes as Authorization: Bearer. Example: {'refresh_token':
             'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}.
 
     Raises:
@@ -152,7 +158,8 @@ def sync(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (RefreshRequest | Unset):  Example: {'refresh_token':
+        body (RefreshRequest | Unset): The refresh token to spend. Leave the body out when it
+            comes as Authorization: Bearer. Example: {'refresh_token':
             'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}.
 
     Raises:
@@ -185,7 +192,8 @@ async def asyncio_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (RefreshRequest | Unset):  Example: {'refresh_token':
+        body (RefreshRequest | Unset): The refresh token to spend. Leave the body out when it
+            comes as Authorization: Bearer. Example: {'refresh_token':
             'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}.
 
     Raises:
@@ -221,7 +229,8 @@ async def asyncio(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (RefreshRequest | Unset):  Example: {'refresh_token':
+        body (RefreshRequest | Unset): The refresh token to spend. Leave the body out when it
+            comes as Authorization: Bearer. Example: {'refresh_token':
             'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl'}.
 
     Raises:

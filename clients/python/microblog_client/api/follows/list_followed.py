@@ -78,6 +78,11 @@ def _parse_response(
 
         return response_406
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = ErrorOut.from_dict(response.json())
 
@@ -126,8 +131,9 @@ def sync_detailed(
 
     Args:
         user_id (int): User id. Example: 7.
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -173,8 +179,9 @@ def sync(
 
     Args:
         user_id (int): User id. Example: 7.
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -215,8 +222,9 @@ async def asyncio_detailed(
 
     Args:
         user_id (int): User id. Example: 7.
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -260,8 +268,9 @@ async def asyncio(
 
     Args:
         user_id (int): User id. Example: 7.
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -69,6 +69,11 @@ def _parse_response(
 
         return response_406
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = ErrorOut.from_dict(response.json())
 
@@ -115,8 +120,10 @@ def sync_detailed(
 
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -159,8 +166,10 @@ def sync(
 
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -198,8 +207,10 @@ async def asyncio_detailed(
 
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -240,8 +251,10 @@ async def asyncio(
 
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

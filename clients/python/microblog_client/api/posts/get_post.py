@@ -67,6 +67,11 @@ def _parse_response(
 
         return response_406
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = ErrorOut.from_dict(response.json())
 

@@ -96,6 +96,11 @@ def _parse_response(
 
         return response_406
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = ErrorOut.from_dict(response.json())
 
@@ -149,14 +154,19 @@ def sync_detailed(
 
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
-        author (int | Unset): Only posts by this user id.
-        q (str | Unset): Search in title and body.
-        since (datetime.datetime | Unset): Only posts created at or after (no offset: UTC).
-        sort (ListPostsSort | Unset): Page mode only; default -created_at.
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        page (int | Unset): Page number, from 1 (page mode; default 1). Example: 2.
+        per_page (int | Unset): Items per page (page mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        author (int | Unset): Only posts by this user id. Example: 7.
+        q (str | Unset): Search in title and body. Example: lambda.
+        since (datetime.datetime | Unset): Only posts created at or after this time (no offset:
+            UTC). Example: 2026-05-01T00:00:00Z.
+        sort (ListPostsSort | Unset): Page mode only; a field, with - for descending (default
+            -created_at). Example: -updated_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -212,14 +222,19 @@ def sync(
 
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
-        author (int | Unset): Only posts by this user id.
-        q (str | Unset): Search in title and body.
-        since (datetime.datetime | Unset): Only posts created at or after (no offset: UTC).
-        sort (ListPostsSort | Unset): Page mode only; default -created_at.
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        page (int | Unset): Page number, from 1 (page mode; default 1). Example: 2.
+        per_page (int | Unset): Items per page (page mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        author (int | Unset): Only posts by this user id. Example: 7.
+        q (str | Unset): Search in title and body. Example: lambda.
+        since (datetime.datetime | Unset): Only posts created at or after this time (no offset:
+            UTC). Example: 2026-05-01T00:00:00Z.
+        sort (ListPostsSort | Unset): Page mode only; a field, with - for descending (default
+            -created_at). Example: -updated_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -270,14 +285,19 @@ async def asyncio_detailed(
 
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
-        author (int | Unset): Only posts by this user id.
-        q (str | Unset): Search in title and body.
-        since (datetime.datetime | Unset): Only posts created at or after (no offset: UTC).
-        sort (ListPostsSort | Unset): Page mode only; default -created_at.
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        page (int | Unset): Page number, from 1 (page mode; default 1). Example: 2.
+        per_page (int | Unset): Items per page (page mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        author (int | Unset): Only posts by this user id. Example: 7.
+        q (str | Unset): Search in title and body. Example: lambda.
+        since (datetime.datetime | Unset): Only posts created at or after this time (no offset:
+            UTC). Example: 2026-05-01T00:00:00Z.
+        sort (ListPostsSort | Unset): Page mode only; a field, with - for descending (default
+            -created_at). Example: -updated_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -331,14 +351,19 @@ async def asyncio(
 
     Args:
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
-        author (int | Unset): Only posts by this user id.
-        q (str | Unset): Search in title and body.
-        since (datetime.datetime | Unset): Only posts created at or after (no offset: UTC).
-        sort (ListPostsSort | Unset): Page mode only; default -created_at.
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        page (int | Unset): Page number, from 1 (page mode; default 1). Example: 2.
+        per_page (int | Unset): Items per page (page mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        author (int | Unset): Only posts by this user id. Example: 7.
+        q (str | Unset): Search in title and body. Example: lambda.
+        since (datetime.datetime | Unset): Only posts created at or after this time (no offset:
+            UTC). Example: 2026-05-01T00:00:00Z.
+        sort (ListPostsSort | Unset): Page mode only; a field, with - for descending (default
+            -created_at). Example: -updated_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

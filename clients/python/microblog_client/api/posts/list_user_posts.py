@@ -84,6 +84,11 @@ def _parse_response(
 
         return response_406
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = ErrorOut.from_dict(response.json())
 
@@ -134,10 +139,13 @@ def sync_detailed(
     Args:
         user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        page (int | Unset): Page number, from 1 (page mode; default 1). Example: 2.
+        per_page (int | Unset): Items per page (page mode): default 10, values above 100 are
+            treated as 100. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -187,10 +195,13 @@ def sync(
     Args:
         user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        page (int | Unset): Page number, from 1 (page mode; default 1). Example: 2.
+        per_page (int | Unset): Items per page (page mode): default 10, values above 100 are
+            treated as 100. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -235,10 +246,13 @@ async def asyncio_detailed(
     Args:
         user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        page (int | Unset): Page number, from 1 (page mode; default 1). Example: 2.
+        per_page (int | Unset): Items per page (page mode): default 10, values above 100 are
+            treated as 100. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -286,10 +300,13 @@ async def asyncio(
     Args:
         user_id (int): User id. Example: 7.
         cursor (str | Unset): Opaque cursor from `_meta.next_cursor` (signed: only one the server
-            issued is accepted; empty means the first page).
-        limit (int | Unset): Items per page (keyset mode); clamped to 100.
-        page (int | Unset): Page number (page mode).
-        per_page (int | Unset): Items per page (page mode).
+            issued is accepted; empty means the first page). Example:
+            WyIyMDI2LTA1LTAxVDEyOjAwOjAwIiwgNDJd.c2ln.
+        limit (int | Unset): Items per page (keyset mode): default 10, values above 100 are
+            treated as 100. Example: 20.
+        page (int | Unset): Page number, from 1 (page mode; default 1). Example: 2.
+        per_page (int | Unset): Items per page (page mode): default 10, values above 100 are
+            treated as 100. Example: 20.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

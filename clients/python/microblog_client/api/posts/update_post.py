@@ -82,6 +82,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorOut.from_dict(response.json())
 
@@ -136,7 +141,8 @@ def sync_detailed(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (PostUpdate):  Example: {'title': 'Notes, revised'}.
+        body (PostUpdate): Changes to a post: only the fields sent change. Example: {'title':
+            'Notes, revised'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,7 +185,8 @@ def sync(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (PostUpdate):  Example: {'title': 'Notes, revised'}.
+        body (PostUpdate): Changes to a post: only the fields sent change. Example: {'title':
+            'Notes, revised'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,7 +224,8 @@ async def asyncio_detailed(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (PostUpdate):  Example: {'title': 'Notes, revised'}.
+        body (PostUpdate): Changes to a post: only the fields sent change. Example: {'title':
+            'Notes, revised'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -258,7 +266,8 @@ async def asyncio(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (PostUpdate):  Example: {'title': 'Notes, revised'}.
+        body (PostUpdate): Changes to a post: only the fields sent change. Example: {'title':
+            'Notes, revised'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -68,6 +68,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorOut.from_dict(response.json())
 
@@ -126,8 +131,8 @@ def sync_detailed(
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
             key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
-        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
-            groceries'}.
+        body (TaskCreate): A new task on your list. Example: {'description': 'Milk, cheese',
+            'done': False, 'title': 'Buy groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,8 +173,8 @@ def sync(
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
             key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
-        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
-            groceries'}.
+        body (TaskCreate): A new task on your list. Example: {'description': 'Milk, cheese',
+            'done': False, 'title': 'Buy groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,8 +210,8 @@ async def asyncio_detailed(
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
             key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
-        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
-            groceries'}.
+        body (TaskCreate): A new task on your list. Example: {'description': 'Milk, cheese',
+            'done': False, 'title': 'Buy groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -245,8 +250,8 @@ async def asyncio(
         idempotency_key (str | Unset): Any 1-255 visible ASCII characters: a retry with the same
             key and body replays the first response (docs/reference.md#idempotency). Example:
             7c8e0f3a-5b1d-4e2a-9c6f-2d4b8a1e3f90.
-        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
-            groceries'}.
+        body (TaskCreate): A new task on your list. Example: {'description': 'Milk, cheese',
+            'done': False, 'title': 'Buy groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -88,6 +88,11 @@ def _parse_response(
 
         return response_406
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = ErrorOut.from_dict(response.json())
 
@@ -136,11 +141,14 @@ def sync_detailed(
      Your tasks, page mode; filter by done, search a title prefix with q.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-        done (ListTasksDone | Unset): Filter by state.
-        q (str | Unset): Title prefix.
-        sort (ListTasksSort | Unset): Sort field; prefix - for descending.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
+        done (ListTasksDone | Unset): Only the tasks done (true) or not done (false). Example:
+            false.
+        q (str | Unset): Only tasks whose title starts with this (any case). Example: Buy.
+        sort (ListTasksSort | Unset): A field, with - for descending (default: oldest first).
+            Example: -created_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -188,11 +196,14 @@ def sync(
      Your tasks, page mode; filter by done, search a title prefix with q.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-        done (ListTasksDone | Unset): Filter by state.
-        q (str | Unset): Title prefix.
-        sort (ListTasksSort | Unset): Sort field; prefix - for descending.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
+        done (ListTasksDone | Unset): Only the tasks done (true) or not done (false). Example:
+            false.
+        q (str | Unset): Only tasks whose title starts with this (any case). Example: Buy.
+        sort (ListTasksSort | Unset): A field, with - for descending (default: oldest first).
+            Example: -created_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -235,11 +246,14 @@ async def asyncio_detailed(
      Your tasks, page mode; filter by done, search a title prefix with q.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-        done (ListTasksDone | Unset): Filter by state.
-        q (str | Unset): Title prefix.
-        sort (ListTasksSort | Unset): Sort field; prefix - for descending.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
+        done (ListTasksDone | Unset): Only the tasks done (true) or not done (false). Example:
+            false.
+        q (str | Unset): Only tasks whose title starts with this (any case). Example: Buy.
+        sort (ListTasksSort | Unset): A field, with - for descending (default: oldest first).
+            Example: -created_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -285,11 +299,14 @@ async def asyncio(
      Your tasks, page mode; filter by done, search a title prefix with q.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-        done (ListTasksDone | Unset): Filter by state.
-        q (str | Unset): Title prefix.
-        sort (ListTasksSort | Unset): Sort field; prefix - for descending.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
+        done (ListTasksDone | Unset): Only the tasks done (true) or not done (false). Example:
+            false.
+        q (str | Unset): Only tasks whose title starts with this (any case). Example: Buy.
+        sort (ListTasksSort | Unset): A field, with - for descending (default: oldest first).
+            Example: -created_at.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -77,6 +77,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorOut.from_dict(response.json())
 
@@ -131,7 +136,8 @@ def sync_detailed(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):  Example: {'done': True}.
+        body (TaskUpdate): Changes to a task: only the fields sent change. Example: {'done':
+            True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,7 +180,8 @@ def sync(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):  Example: {'done': True}.
+        body (TaskUpdate): Changes to a task: only the fields sent change. Example: {'done':
+            True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,7 +219,8 @@ async def asyncio_detailed(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):  Example: {'done': True}.
+        body (TaskUpdate): Changes to a task: only the fields sent change. Example: {'done':
+            True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -253,7 +261,8 @@ async def asyncio(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (TaskUpdate):  Example: {'done': True}.
+        body (TaskUpdate): Changes to a task: only the fields sent change. Example: {'done':
+            True}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -61,6 +61,11 @@ def _parse_response(
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorOut.from_dict(response.json())
 
@@ -112,8 +117,8 @@ def sync_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
-            groceries'}.
+        body (TaskCreate): A new task on your list. Example: {'description': 'Milk, cheese',
+            'done': False, 'title': 'Buy groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,8 +154,8 @@ def sync(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
-            groceries'}.
+        body (TaskCreate): A new task on your list. Example: {'description': 'Milk, cheese',
+            'done': False, 'title': 'Buy groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,8 +186,8 @@ async def asyncio_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
-            groceries'}.
+        body (TaskCreate): A new task on your list. Example: {'description': 'Milk, cheese',
+            'done': False, 'title': 'Buy groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -216,8 +221,8 @@ async def asyncio(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (TaskCreate):  Example: {'description': 'Milk, cheese', 'done': False, 'title': 'Buy
-            groceries'}.
+        body (TaskCreate): A new task on your list. Example: {'description': 'Milk, cheese',
+            'done': False, 'title': 'Buy groceries'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -59,6 +59,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorOut.from_dict(response.json())
 
@@ -109,8 +114,8 @@ def sync_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (UserCreate):  Example: {'about_me': 'Analyst.', 'email': 'ada@example.com',
-            'password': 'correct horse battery', 'username': 'ada'}.
+        body (UserCreate): A new account. Example: {'about_me': 'Analyst.', 'email':
+            'ada@example.com', 'password': 'correct horse battery', 'username': 'ada'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,8 +152,8 @@ def sync(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (UserCreate):  Example: {'about_me': 'Analyst.', 'email': 'ada@example.com',
-            'password': 'correct horse battery', 'username': 'ada'}.
+        body (UserCreate): A new account. Example: {'about_me': 'Analyst.', 'email':
+            'ada@example.com', 'password': 'correct horse battery', 'username': 'ada'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,8 +185,8 @@ async def asyncio_detailed(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (UserCreate):  Example: {'about_me': 'Analyst.', 'email': 'ada@example.com',
-            'password': 'correct horse battery', 'username': 'ada'}.
+        body (UserCreate): A new account. Example: {'about_me': 'Analyst.', 'email':
+            'ada@example.com', 'password': 'correct horse battery', 'username': 'ada'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -216,8 +221,8 @@ async def asyncio(
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
-        body (UserCreate):  Example: {'about_me': 'Analyst.', 'email': 'ada@example.com',
-            'password': 'correct horse battery', 'username': 'ada'}.
+        body (UserCreate): A new account. Example: {'about_me': 'Analyst.', 'email':
+            'ada@example.com', 'password': 'correct horse battery', 'username': 'ada'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

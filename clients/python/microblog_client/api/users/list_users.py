@@ -80,6 +80,11 @@ def _parse_response(
 
         return response_406
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 429:
         response_429 = ErrorOut.from_dict(response.json())
 
@@ -128,10 +133,12 @@ def sync_detailed(
     last_seen. Anonymous callers see public fields only.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-        q (str | Unset): Search in username and about_me.
-        sort (ListUsersSort | Unset): Sort field; prefix with - for descending.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
+        q (str | Unset): Search in username and about_me. Example: analyst.
+        sort (ListUsersSort | Unset): A field, with - for descending (default: by id, oldest
+            first). Example: -last_seen.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -178,10 +185,12 @@ def sync(
     last_seen. Anonymous callers see public fields only.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-        q (str | Unset): Search in username and about_me.
-        sort (ListUsersSort | Unset): Sort field; prefix with - for descending.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
+        q (str | Unset): Search in username and about_me. Example: analyst.
+        sort (ListUsersSort | Unset): A field, with - for descending (default: by id, oldest
+            first). Example: -last_seen.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -223,10 +232,12 @@ async def asyncio_detailed(
     last_seen. Anonymous callers see public fields only.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-        q (str | Unset): Search in username and about_me.
-        sort (ListUsersSort | Unset): Sort field; prefix with - for descending.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
+        q (str | Unset): Search in username and about_me. Example: analyst.
+        sort (ListUsersSort | Unset): A field, with - for descending (default: by id, oldest
+            first). Example: -last_seen.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.
@@ -271,10 +282,12 @@ async def asyncio(
     last_seen. Anonymous callers see public fields only.
 
     Args:
-        page (int | Unset): Page number, from 1. Default: 1.
-        per_page (int | Unset): Items per page; values above 100 are clamped to 100. Default: 10.
-        q (str | Unset): Search in username and about_me.
-        sort (ListUsersSort | Unset): Sort field; prefix with - for descending.
+        page (int | Unset): Page number, from 1 (default 1). Default: 1. Example: 2.
+        per_page (int | Unset): Items per page: default 10, values above 100 are treated as 100.
+            Default: 10. Example: 20.
+        q (str | Unset): Search in username and about_me. Example: analyst.
+        sort (ListUsersSort | Unset): A field, with - for descending (default: by id, oldest
+            first). Example: -last_seen.
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
             bodies when it is 1-128 of A-Z a-z 0-9 . _ - (otherwise the server makes one). Example:
             3f2b9c1e-checkout.

@@ -87,6 +87,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = ErrorOut.from_dict(response.json())
+
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorOut.from_dict(response.json())
 
@@ -142,10 +147,10 @@ def sync_detailed(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (UserUpdate): Partial update: only the fields present change. ``role`` and
-            ``is_active`` are
-            accepted from admins only; for anyone else they are unknown fields. Example: {'about_me':
-            'Analyst and writer.'}.
+        body (UserUpdate): Changes to an account: only the fields sent change. `role` and
+            `is_active` are
+            accepted from admins only; for anyone else they are unknown fields (400). Example:
+            {'about_me': 'Analyst and writer.'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,10 +194,10 @@ def sync(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (UserUpdate): Partial update: only the fields present change. ``role`` and
-            ``is_active`` are
-            accepted from admins only; for anyone else they are unknown fields. Example: {'about_me':
-            'Analyst and writer.'}.
+        body (UserUpdate): Changes to an account: only the fields sent change. `role` and
+            `is_active` are
+            accepted from admins only; for anyone else they are unknown fields (400). Example:
+            {'about_me': 'Analyst and writer.'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -231,10 +236,10 @@ async def asyncio_detailed(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (UserUpdate): Partial update: only the fields present change. ``role`` and
-            ``is_active`` are
-            accepted from admins only; for anyone else they are unknown fields. Example: {'about_me':
-            'Analyst and writer.'}.
+        body (UserUpdate): Changes to an account: only the fields sent change. `role` and
+            `is_active` are
+            accepted from admins only; for anyone else they are unknown fields (400). Example:
+            {'about_me': 'Analyst and writer.'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -276,10 +281,10 @@ async def asyncio(
             3f2b9c1e-checkout.
         if_match (str | Unset): The ETag you read: 412 Precondition Failed if the resource changed
             since. Example: "3a7bd3e2360a3d29eea436fcfb7e44c8".
-        body (UserUpdate): Partial update: only the fields present change. ``role`` and
-            ``is_active`` are
-            accepted from admins only; for anyone else they are unknown fields. Example: {'about_me':
-            'Analyst and writer.'}.
+        body (UserUpdate): Changes to an account: only the fields sent change. `role` and
+            `is_active` are
+            accepted from admins only; for anyone else they are unknown fields (400). Example:
+            {'about_me': 'Analyst and writer.'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
