@@ -296,7 +296,7 @@ class Credentials:
             self.renew()
         security = case.operation.definition.raw.get("security", [])
         schemes = {name for requirement in security for name in requirement}
-        if "bearerAuth" in schemes:
+        if schemes & {"bearerAuth", "opaqueToken"}:  # self.token is an opaque token
             return bearer(self.token)
         if "basicAuth" in schemes:
             return basic(self.user["username"], self.user["password"])

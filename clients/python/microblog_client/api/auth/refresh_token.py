@@ -113,7 +113,9 @@ def sync_detailed(
     """Rotate a refresh token (JSON body or as Bearer) for a new pair
 
      Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a refresh token
-    works once.
+    works once. Sent again within JWT_REFRESH_REUSE_GRACE seconds (10 by default) of its use it is
+    refused with 401 and nothing else changes (a client's own retry); sent again later, it is taken for
+    stolen and the whole login is revoked.
 
     Args:
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
@@ -152,7 +154,9 @@ def sync(
     """Rotate a refresh token (JSON body or as Bearer) for a new pair
 
      Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a refresh token
-    works once.
+    works once. Sent again within JWT_REFRESH_REUSE_GRACE seconds (10 by default) of its use it is
+    refused with 401 and nothing else changes (a client's own retry); sent again later, it is taken for
+    stolen and the whole login is revoked.
 
     Args:
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
@@ -186,7 +190,9 @@ async def asyncio_detailed(
     """Rotate a refresh token (JSON body or as Bearer) for a new pair
 
      Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a refresh token
-    works once.
+    works once. Sent again within JWT_REFRESH_REUSE_GRACE seconds (10 by default) of its use it is
+    refused with 401 and nothing else changes (a client's own retry); sent again later, it is taken for
+    stolen and the whole login is revoked.
 
     Args:
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
@@ -223,7 +229,9 @@ async def asyncio(
     """Rotate a refresh token (JSON body or as Bearer) for a new pair
 
      Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a refresh token
-    works once.
+    works once. Sent again within JWT_REFRESH_REUSE_GRACE seconds (10 by default) of its use it is
+    refused with 401 and nothing else changes (a client's own retry); sent again later, it is taken for
+    stolen and the whole login is revoked.
 
     Args:
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
