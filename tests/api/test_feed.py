@@ -5,6 +5,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from tests.api.test_posts import write
+from tests.api.test_queries import user_rows
 from tests.conftest import Api
 
 
@@ -85,26 +86,8 @@ def test_feed_is_complete_on_both_sides_of_the_fan_out_limit(
 
     viewer, viewer_h = api.login("viewer")
     now = utcnow()
-    authors = (
-        db.session.execute(
-            insert(User).returning(User.id),
-            [
-                {
-                    "username": f"author{i}",
-                    "email": f"author{i}@example.com",
-                    "password_hash": "x",
-                    "about_me": "",
-                    "role": "user",
-                    "is_active": True,
-                    "created_at": now,
-                    "last_seen": now,
-                }
-                for i in range(FEED_FANOUT_MAX + 1)
-            ],
-        )
-        .scalars()
-        .all()
-    )
+    rows = user_rows("author", FEED_FANOUT_MAX + 1)
+    authors = db.session.execute(insert(User).returning(User.id), rows).scalars().all()
     db.session.execute(
         insert(Post),
         [

@@ -14,24 +14,27 @@ from microblog.data.timeutil import utcnow
 from tests.conftest import Api
 
 
+def user_rows(prefix: str, count: int) -> list[dict[str, Any]]:
+    """``count`` users' rows for a bulk insert (no password anyone can use)."""
+    now = utcnow()
+    return [
+        {
+            "username": f"{prefix}{i}",
+            "email": f"{prefix}{i}@example.com",
+            "password_hash": "x",
+            "about_me": "",
+            "role": "user",
+            "is_active": True,
+            "created_at": now,
+            "last_seen": now,
+        }
+        for i in range(count)
+    ]
+
+
 def _bulk_users(count: int) -> None:
     now = utcnow()
-    db.session.execute(
-        insert(User),
-        [
-            {
-                "username": f"bulk{i}",
-                "email": f"bulk{i}@example.com",
-                "password_hash": "x",
-                "about_me": "",
-                "role": "user",
-                "is_active": True,
-                "created_at": now,
-                "last_seen": now,
-            }
-            for i in range(count)
-        ],
-    )
+    db.session.execute(insert(User), user_rows("bulk", count))
     ids = [row.id for row in db.session.query(User.id).order_by(User.id)]
     db.session.execute(
         insert(Post),
