@@ -264,7 +264,7 @@ class Settings(BaseSettings):
     # A refresh token presented again this many seconds after its rotation is refused
     # without ending its login (a client's own retry); later it is taken as theft and the
     # login is revoked (services/jwt_tokens.py). 0: every reuse is theft.
-    JWT_REFRESH_REUSE_GRACE: int = Field(10, ge=0, le=60)
+    JWT_REFRESH_REUSE_GRACE: int = Field(0, ge=0, le=60)
     MAX_CONTENT_LENGTH: int = Field(1024 * 1024, ge=1, le=1024**3)
 
     LOG_LEVEL: LogLevel = "INFO"

@@ -1,5 +1,5 @@
-"""JWT login, refresh rotation with theft detection (and its grace window for a client's
-own retries), logout, claim validation, and revocation through token families (the
+"""JWT login, refresh rotation with theft detection (and the optional grace window for a
+client's own retries), logout, claim validation, and revocation through token families (the
 database is the one record). The helpers at the top are shared with the security and
 integration tests."""
 
@@ -331,6 +331,21 @@ def test_replaying_a_spent_refresh_token_revokes_the_family(api: Api, client: Fl
     assert refresh(client, other_login["refresh_token"]).status_code == 200
 
 
+def test_by_default_even_an_immediate_replay_revokes_the_family(
+    api: Api, client: FlaskClient, app: Flask
+) -> None:
+    """The contract's rule, and the default (``JWT_REFRESH_REUSE_GRACE`` 0): a rotated
+    refresh token replayed at once ends the whole login, the new pair included."""
+    assert app.config["JWT_REFRESH_REUSE_GRACE"] == 0
+    pair = login(client, api.register("alice"))
+    winner = refresh(client, pair["refresh_token"]).get_json()
+    replay = refresh(client, pair["refresh_token"])
+    assert_401(replay)
+    assert "revoked" in replay.get_json()["message"]
+    assert me_status(client, winner["access_token"]) == 401
+    assert_401(refresh(client, winner["refresh_token"]))
+
+
 @pytest.mark.parametrize(
     ("grace", "age", "revoked"),
     [
@@ -370,11 +385,12 @@ def test_a_reuse_ends_the_login_only_after_the_grace_window(
 
 
 def test_retries_within_the_window_neither_extend_it_nor_end_the_login(
-    api: Api, client: FlaskClient
+    api: Api, client: FlaskClient, app: Flask
 ) -> None:
     """A retry does not move the token's use time (the window runs from the one use that
     counted), and a retry that arrives after the winner's pair was itself rotated still
     ends nothing; once the window has passed, the same token ends the login."""
+    app.config["JWT_REFRESH_REUSE_GRACE"] = 10
     pair = login(client, api.register("alice"))
     winner = refresh(client, pair["refresh_token"]).get_json()
     used_at = db.session.get(RefreshToken, claims_of(pair["refresh_token"])["jti"]).used_at

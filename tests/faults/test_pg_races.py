@@ -5,9 +5,10 @@ be what one request at a time would give.
 * one username (and one email) registered concurrently: exactly one ``201``, the rest ``409``;
 * follow and unfollow of one pair concurrently: no 5xx, and the final state, the
   ``follows`` row and the follower count agree;
-* one refresh token refreshed concurrently: exactly one ``200``, the rest ``401`` ("already
-  used"), and the winner's new pair keeps working: a spent token presented again within
-  ``JWT_REFRESH_REUSE_GRACE`` is a retry, not theft
+* one refresh token refreshed concurrently, on a server with ``JWT_REFRESH_REUSE_GRACE``
+  set (off by default: then any reuse revokes the login): exactly one ``200``, the rest
+  ``401`` ("already used"), and the winner's new pair keeps working: a spent token
+  presented again within the window is a retry, not theft
   (docs/authentication.md#jwt-access-and-refresh-tokens);
 * ``PATCH`` with one ``If-Match`` concurrently: exactly one ``200``, the rest ``412``;
 * ``POST`` with one ``Idempotency-Key`` concurrently: one row, identical bodies."""
@@ -60,6 +61,7 @@ def served(postgres_server: str) -> Iterator[tuple[harness.Gunicorn, str]]:
     with harness.workdir() as where:
         database_url = pg.create_database(postgres_server, "microblog_faults_races")
         env = harness.server_env(database_url, where)
+        env["JWT_REFRESH_REUSE_GRACE"] = "10"  # the refresh race's rule (its test says which)
         harness.migrate(env)
         with harness.gunicorn(env, 3, where) as server:
             yield server, database_url
@@ -158,10 +160,11 @@ def test_follow_and_unfollow_of_one_pair_stay_consistent(
 def test_one_refresh_token_refreshes_once_and_its_retries_end_nothing(
     served: tuple[harness.Gunicorn, str],
 ) -> None:
-    """The rule (docs/authentication.md#jwt-access-and-refresh-tokens): of concurrent
-    refreshes with one token one wins; the others arrive within ``JWT_REFRESH_REUSE_GRACE``
-    of its use, so they are refused as already used and end nothing: the winner's new
-    pair keeps working (a client's own retry must not log it out)."""
+    """The rule with a grace window (docs/authentication.md#jwt-access-and-refresh-tokens;
+    this server sets ``JWT_REFRESH_REUSE_GRACE=10``): of concurrent refreshes with one token
+    one wins; the others arrive within the window, so they are refused as already used and
+    end nothing: the winner's new pair keeps working (a client's own retry must not log it
+    out)."""
     server, _ = served
     harness.register(server.base, "refresher")
     seen: Counter[int] = Counter()

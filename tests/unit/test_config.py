@@ -357,7 +357,7 @@ COMMON_VALUES: dict[str, Any] = {
     "JWT_ISSUER": "microblog",
     "JWT_AUDIENCE": "microblog-api",
     "JWT_LEEWAY": 5,
-    "JWT_REFRESH_REUSE_GRACE": 10,
+    "JWT_REFRESH_REUSE_GRACE": 0,
     "MAX_CONTENT_LENGTH": 1_048_576,
     "LOG_LEVEL": "INFO",
     "REQUEST_LOG_ENABLED": True,

@@ -83,9 +83,9 @@ def login(body: LoginRequest) -> TokenPair:
     operation_id="refreshToken",
     description=(
         "Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a "
-        "refresh token works once. Sent again within JWT_REFRESH_REUSE_GRACE seconds (10 by "
-        "default) of its use it is refused with 401 and nothing else changes (a client's own "
-        "retry); sent again later, it is taken for stolen and the whole login is revoked."
+        "refresh token works once: sent again, it is taken for stolen and the whole login is "
+        "revoked (401). A server with JWT_REFRESH_REUSE_GRACE set (0 by default) refuses a "
+        "reuse within that many seconds of the first use with 401 and ends nothing."
     ),
     security=[{"refreshToken": []}, {}],
     errors=(401,),

@@ -113,9 +113,9 @@ def sync_detailed(
     """Rotate a refresh token (JSON body or as Bearer) for a new pair
 
      Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a refresh token
-    works once. Sent again within JWT_REFRESH_REUSE_GRACE seconds (10 by default) of its use it is
-    refused with 401 and nothing else changes (a client's own retry); sent again later, it is taken for
-    stolen and the whole login is revoked.
+    works once: sent again, it is taken for stolen and the whole login is revoked (401). A server with
+    JWT_REFRESH_REUSE_GRACE set (0 by default) refuses a reuse within that many seconds of the first use
+    with 401 and ends nothing.
 
     Args:
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
@@ -154,9 +154,9 @@ def sync(
     """Rotate a refresh token (JSON body or as Bearer) for a new pair
 
      Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a refresh token
-    works once. Sent again within JWT_REFRESH_REUSE_GRACE seconds (10 by default) of its use it is
-    refused with 401 and nothing else changes (a client's own retry); sent again later, it is taken for
-    stolen and the whole login is revoked.
+    works once: sent again, it is taken for stolen and the whole login is revoked (401). A server with
+    JWT_REFRESH_REUSE_GRACE set (0 by default) refuses a reuse within that many seconds of the first use
+    with 401 and ends nothing.
 
     Args:
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
@@ -190,9 +190,9 @@ async def asyncio_detailed(
     """Rotate a refresh token (JSON body or as Bearer) for a new pair
 
      Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a refresh token
-    works once. Sent again within JWT_REFRESH_REUSE_GRACE seconds (10 by default) of its use it is
-    refused with 401 and nothing else changes (a client's own retry); sent again later, it is taken for
-    stolen and the whole login is revoked.
+    works once: sent again, it is taken for stolen and the whole login is revoked (401). A server with
+    JWT_REFRESH_REUSE_GRACE set (0 by default) refuses a reuse within that many seconds of the first use
+    with 401 and ends nothing.
 
     Args:
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
@@ -229,9 +229,9 @@ async def asyncio(
     """Rotate a refresh token (JSON body or as Bearer) for a new pair
 
      Spends a refresh token (in the body, or as Authorization: Bearer) for a new pair; a refresh token
-    works once. Sent again within JWT_REFRESH_REUSE_GRACE seconds (10 by default) of its use it is
-    refused with 401 and nothing else changes (a client's own retry); sent again later, it is taken for
-    stolen and the whole login is revoked.
+    works once: sent again, it is taken for stolen and the whole login is revoked (401). A server with
+    JWT_REFRESH_REUSE_GRACE set (0 by default) refuses a reuse within that many seconds of the first use
+    with 401 and ends nothing.
 
     Args:
         x_request_id (str | Unset): Your id for this request, echoed in X-Request-ID and error
