@@ -4,12 +4,12 @@
   (30 days); both HS256 with ``JWT_SECRET_KEY`` (or ``SECRET_KEY``), and both carry
   ``iss``, ``aud``, ``sub``, ``iat``, ``nbf``, ``exp``, ``jti``, ``typ`` and ``fam``.
 * A login starts a *family*. ``refresh`` spends the presented refresh token and issues a
-  new pair in the same family. A spent refresh token presented again within
-  ``JWT_REFRESH_REUSE_GRACE`` seconds of its use is most likely the client's own retry
-  (or a request that lost a race with it): it gets a 401 and the family lives on, the
-  pair its first use issued included. Later, it means the token was stolen (or
-  replayed), so the whole family is revoked
-  (docs/authentication.md#jwt-access-and-refresh-tokens).
+  new pair in the same family. Presenting a spent refresh token again means it was
+  stolen (or replayed), so the whole family is revoked, unless the operator set
+  ``JWT_REFRESH_REUSE_GRACE`` (0, off, by default) and the reuse comes within that many
+  seconds of the first use: then it is taken for the client's own retry (or a request
+  that lost a race with it), gets a 401 and the family lives on, the pair its first use
+  issued included (docs/authentication.md#jwt-access-and-refresh-tokens).
 * Revoking a family also kills the access tokens issued in it (their ``fam`` claim):
   every access check reads the family in the same query as the user (``ACTIVE_USER``), so
   the database is the one record of revocations, shared by every process, and there is no
