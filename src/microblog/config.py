@@ -261,9 +261,9 @@ class Settings(BaseSettings):
     JWT_ISSUER: Text = "microblog"
     JWT_AUDIENCE: Text = "microblog-api"
     JWT_LEEWAY: int = Field(5, ge=0, le=3600)
-    # A refresh token presented again this many seconds after its rotation is refused
-    # without ending its login (a client's own retry); later it is taken as theft and the
-    # login is revoked (services/jwt_tokens.py). 0: every reuse is theft.
+    # 0 (the contract's rule): a refresh token presented again is taken as theft and its
+    # login revoked. Above 0, a reuse within that many seconds of its rotation is refused
+    # without ending the login (a client's own retry; services/jwt_tokens.py).
     JWT_REFRESH_REUSE_GRACE: int = Field(0, ge=0, le=60)
     MAX_CONTENT_LENGTH: int = Field(1024 * 1024, ge=1, le=1024**3)
 
