@@ -246,6 +246,30 @@ def add_run_notes(config: pytest.Config, title: str, lines: list[str]) -> None:
     config.stash.setdefault(RUN_NOTES, {})[title] = lines
 
 
+#: The suites that drive real servers for minutes (the fault suite, schemathesis over HTTP).
+#: ``MICROBLOG_LONG_SUITES=0`` leaves them out: .ci/run runs them on its first Python only,
+#: and the other Pythons' legs check everything else (a local ``make test`` runs them all).
+LONG_SUITES = ("tests/faults/", "tests/api/test_schemathesis.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("MICROBLOG_LONG_SUITES", "1").strip() != "0":
+        return
+    root = str(config.rootpath) + os.sep
+    kept, left_out = [], []
+    for item in items:
+        where = str(item.path).removeprefix(root).replace(os.sep, "/")
+        (left_out if where.startswith(LONG_SUITES) else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+        add_run_notes(
+            config,
+            "long suites left out (MICROBLOG_LONG_SUITES=0)",
+            [f"{len(left_out)} tests of {', '.join(LONG_SUITES)} not run here"],
+        )
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     for title, lines in config.stash.get(RUN_NOTES, {}).items():
         terminalreporter.write_sep("-", title)
