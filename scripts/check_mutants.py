@@ -350,7 +350,7 @@ MUTANTS = [
         "    if used_at is not None and utcnow() - used_at < grace:\n",
         "    if used_at is not None:\n",
         (
-            "tests/api/test_auth_jwt.py::test_replaying_a_spent_refresh_token_revokes_the_family[sqlite]",
+            "tests/api/test_auth_jwt.py::test_a_reuse_ends_the_login_only_after_the_grace_window[sqlite-10-11-True]",
         ),
     ),
     # -- budgets and operator-only detail

@@ -174,8 +174,13 @@ def _refuse_reuse(jti: str, family_id: str) -> NoReturn:
     Read after the ``UPDATE`` that found the token spent: on PostgreSQL that ``UPDATE``
     waited for a concurrent winner to commit, and READ COMMITTED shows the winner's
     ``used_at`` to this next statement; SQLite runs one writer at a time."""
-    used_at = db.session.scalar(select(RefreshToken.used_at).where(RefreshToken.jti == jti))
     grace = timedelta(seconds=settings()["JWT_REFRESH_REUSE_GRACE"])
+    # No window (the default): nothing to read, every reuse is theft.
+    used_at = (
+        db.session.scalar(select(RefreshToken.used_at).where(RefreshToken.jti == jti))
+        if grace
+        else None
+    )
     if used_at is not None and utcnow() - used_at < grace:
         db.session.rollback()
         raise Unauthorized(
