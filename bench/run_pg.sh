@@ -12,6 +12,8 @@
 #  2. microblog on 1 M posts: GET /users/{id} (Bearer), GET /posts?per_page=100,
 #     GET /posts?limit=100 and the keyset page 500 `next` links deep, GET /feed?limit=100
 #     for the viewer following 1,000 (Bearer), POST /posts (last: it adds posts)
+#  2b. the floor (bench/floor_app.py): GET /users/{id}'s Redis and SQL round trips in bare
+#     Flask + SQLAlchemy Core + redis-py, and one primary-key read alone
 #  3. microblog on 10 k posts: GET /feed?limit=100, same viewer
 #  4. bare Flask ceiling again
 # Report: bench/results/pg-<date>.md (bench/report_run.py), appended.
@@ -86,6 +88,14 @@ bench feed "/api/v1/feed?limit=100" -H "$AUTH"
 BENCH_METHOD=POST BENCH_BODY="$POST_BODY" bench post_create /api/v1/posts -H "$AUTH"
 stop_server
 
+# -- 2b. the floor of GET /users/{id} (Bearer): its round trips without the app --------------
+# bench/floor_app.py: one Redis INCR, the token's row and the user's row with its counts, in
+# bare Flask + SQLAlchemy Core + redis-py; and one primary-key read alone.
+start_server floor bench.floor_app:app "/row?user=$TYPICAL"
+bench floor_row "/row?user=$TYPICAL"
+bench floor_users_id "/floor?user=$TYPICAL" -H "$AUTH"
+stop_server
+
 # -- 3. microblog, 10 k posts ---------------------------------------------------------------
 export DATABASE_URL="$SMALL_URL"
 start_server microblog-10k "microblog:create_app()" /healthz
@@ -115,6 +125,8 @@ report pg --load "$LOAD_START -> $LOAD_END" \
   --run "search=\`GET /api/v1/posts?q=cache&per_page=25\` (full text, a word in most posts);p99<=100" \
   --run "feed=\`GET /api/v1/feed?limit=100\`, viewer following $VIEWER_FOLLOWS;ratio>=0.10;p99<=60" \
   --run "post_create=\`POST /api/v1/posts\` (Bearer);ratio>=0.08" \
+  --run "floor_row=floor: bare Flask, one primary-key read of a user (bench/floor_app.py)" \
+  --run "floor_users_id=floor of \`GET /users/{id}\` (Bearer): bare Flask, Redis INCR + token row + user row with counts (bench/floor_app.py)" \
   --run "feed_10k=\`GET /api/v1/feed?limit=100\` on $SMALL_POSTS posts;p99<=60" \
   --scaling "feed cost at $SCALE_POSTS ÷ at $SMALL_POSTS posts=feed/feed_10k;<=1.3" \
   --scaling "keyset page $POSTS_DEPTH deep ÷ first page=posts_deep/posts_keyset;<=1.2" \

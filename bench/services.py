@@ -7,8 +7,8 @@ lines to FILE (written last: its appearance means "ready"), then waits until it 
 SIGTERM/SIGINT or the ``--parent`` process is gone (even killed with SIGKILL), and stops
 them (data directories removed). bench/lib.sh runs it in the background.
 
-Redis is tests/redis_server.py's (no persistence, as the limiter and revocation mirror
-assume). PostgreSQL reuses tests/pg.py's binaries lookup but not its settings: the tests
+Redis is tests/redis_server.py's (no persistence: the rate limits are all it holds).
+PostgreSQL reuses tests/pg.py's binaries lookup but not its settings: the tests
 run with ``fsync=off`` and ``synchronous_commit=off``, which would make every write look
 cheaper than in production, so the benchmark server keeps PostgreSQL's durable defaults
 and gives it production-like memory (``SETTINGS`` below, recorded in every report).
