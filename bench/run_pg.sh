@@ -13,7 +13,8 @@
 #     GET /posts?limit=100 and the keyset page 500 `next` links deep, GET /feed?limit=100
 #     for the viewer following 1,000 (Bearer), POST /posts (last: it adds posts)
 #  2b. the floor (bench/floor_app.py): GET /users/{id}'s Redis and SQL round trips in bare
-#     Flask + SQLAlchemy Core + redis-py, and one primary-key read alone
+#     Flask + SQLAlchemy Core + redis-py, the same without the token's row, and one
+#     primary-key read alone
 #  3. microblog on 10 k posts: GET /feed?limit=100, same viewer
 #  4. bare Flask ceiling again
 # Report: bench/results/pg-<date>.md (bench/report_run.py), appended.
@@ -90,10 +91,12 @@ stop_server
 
 # -- 2b. the floor of GET /users/{id} (Bearer): its round trips without the app --------------
 # bench/floor_app.py: one Redis INCR, the token's row and the user's row with its counts, in
-# bare Flask + SQLAlchemy Core + redis-py; and one primary-key read alone.
+# bare Flask + SQLAlchemy Core + redis-py; the same without the token's row (as if cached);
+# and one primary-key read alone.
 start_server floor bench.floor_app:app "/row?user=$TYPICAL"
 bench floor_row "/row?user=$TYPICAL"
 bench floor_users_id "/floor?user=$TYPICAL" -H "$AUTH"
+bench floor_cached "/floor-cached?user=$TYPICAL"
 stop_server
 
 # -- 3. microblog, 10 k posts ---------------------------------------------------------------
@@ -127,6 +130,7 @@ report pg --load "$LOAD_START -> $LOAD_END" \
   --run "post_create=\`POST /api/v1/posts\` (Bearer);ratio>=0.08" \
   --run "floor_row=floor: bare Flask, one primary-key read of a user (bench/floor_app.py)" \
   --run "floor_users_id=floor of \`GET /users/{id}\` (Bearer): bare Flask, Redis INCR + token row + user row with counts (bench/floor_app.py)" \
+  --run "floor_cached=floor as if tokens were cached: Redis INCR + user row with counts (bench/floor_app.py)" \
   --run "feed_10k=\`GET /api/v1/feed?limit=100\` on $SMALL_POSTS posts;p99<=60" \
   --scaling "feed cost at $SCALE_POSTS ÷ at $SMALL_POSTS posts=feed/feed_10k;<=1.3" \
   --scaling "keyset page $POSTS_DEPTH deep ÷ first page=posts_deep/posts_keyset;<=1.2" \
