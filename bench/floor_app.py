@@ -1,8 +1,7 @@
 """The floor: the least work ``GET /users/{id}`` (Bearer) needs on every request, without
 our app around it, under the same gunicorn settings as the ceiling (bench/bare_app.py).
 
-- ``GET /row?user=ID``: one primary-key read of a user through SQLAlchemy Core, as JSON
-  (the "bare Flask + SQLAlchemy, one row" reference of bench/README.md).
+- ``GET /row?user=ID``: one primary-key read of a user through SQLAlchemy Core, as JSON.
 - ``GET /floor?user=ID``: what the endpoint cannot skip without a cache: one Redis INCR
   (the client address's budget, shared by every worker), the bearer token's row by its
   SHA-256 (joined to its active user) and the user's row with its three counts, as JSON.
@@ -18,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import redis
@@ -30,7 +30,7 @@ ROW = text("SELECT id, username, about_me, created_at, last_seen FROM users WHER
 TOKEN = text(
     "SELECT users.id, users.username, users.role FROM users JOIN tokens"
     " ON tokens.user_id = users.id WHERE tokens.token_hash = :hash"
-    " AND tokens.expires_at > now() AND users.is_active"
+    " AND tokens.expires_at > :now AND users.is_active"
 )
 USER = text(
     "SELECT id, username, about_me, created_at, last_seen,"
@@ -83,7 +83,8 @@ def floor():  # type: ignore[no-untyped-def]
     token = request.headers.get("Authorization", "").removeprefix("Bearer ")
     digest = hashlib.sha256(token.encode()).hexdigest()
     with engine().connect() as conn:
-        if conn.execute(TOKEN, {"hash": digest}).one_or_none() is None:
+        now = datetime.now(UTC).replace(tzinfo=None)  # naive UTC, as the app stores it
+        if conn.execute(TOKEN, {"hash": digest, "now": now}).one_or_none() is None:
             abort(401)
         row = conn.execute(USER, {"id": request.args.get("user", type=int)}).one()
     return jsonify(as_json(row))
